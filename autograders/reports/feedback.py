@@ -1,0 +1,162 @@
+"""One student's feedback page: a self-contained HTML file (inline CSS, no scripts, works offline).
+
+Layout: the total score, each notebook's status, then per notebook a section and per question a
+block listing its checks (✓/✗, points, what went wrong, the likely mistake, what the student's
+code printed). Every string from a result goes through `html.escape`: messages and printed output
+come from untrusted student code. A Content-Security-Policy that forbids scripts backs that up.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from autograders.reports import format_points, notebook_file, notebook_status
+from autograders.results import GRADED, CheckResult, StudentResult
+
+CSS = """
+body{font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2328;
+  background:#f6f8fa;margin:0;padding:2rem 1rem}
+main{max-width:52rem;margin:auto}
+h1{font-size:1.5rem;margin:0}
+h2{font-size:1.2rem;margin:0;display:flex;gap:.75rem;align-items:baseline;flex-wrap:wrap}
+h3{font-size:1rem;margin:0 0 .5rem;display:flex;justify-content:space-between}
+section,header{background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:1rem 1.25rem;
+  margin-bottom:1rem}
+.question{border-left:4px solid #d0d7de;margin:1rem 0 0;padding:.75rem 1rem}
+.question.full{border-left-color:#1a7f37}.question.partial{border-left-color:#bf8700}
+.question.zero{border-left-color:#cf222e}
+.score{font-size:2rem;font-weight:700}
+.meter{height:.6rem;background:#eaeef2;border-radius:4px;overflow:hidden;margin:.5rem 0}
+.meter div{height:100%;background:#1a7f37}
+.muted{color:#656d76;font-size:.9rem}
+.badge{font-size:.8rem;padding:.1rem .5rem;border-radius:1rem;background:#dafbe1;color:#1a7f37}
+.badge.bad{background:#ffebe9;color:#cf222e}
+.error{background:#ffebe9;border-color:#ff8182}
+ul{list-style:none;padding:0;margin:0}
+.check{padding:.5rem 0;border-top:1px solid #eaeef2}
+.check-line{display:flex;gap:.5rem}.check-line .points{margin-left:auto;white-space:nowrap}
+.mark{font-weight:700;width:1.2rem}.passed .mark{color:#1a7f37}.failed .mark{color:#cf222e}
+.message{margin:.25rem 0 0 1.7rem;white-space:pre-wrap}
+.hint{margin:.5rem 0 0 1.7rem;padding:.5rem .75rem;background:#fff8c5;border-radius:6px;
+  white-space:pre-wrap}
+details{margin:.5rem 0 0 1.7rem}summary{cursor:pointer;color:#0969da}
+pre{background:#f6f8fa;border:1px solid #d0d7de;border-radius:6px;padding:.5rem;overflow:auto;
+  font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;white-space:pre-wrap}
+"""
+
+# Defence in depth: even if some text slipped through unescaped, the browser runs no script and
+# loads nothing from the network.
+CSP = "default-src 'none'; style-src 'unsafe-inline'"
+
+
+def write_feedback(path: Path, result: StudentResult, *, assignment: str = "derivatives") -> None:
+    """Write `render_feedback_html(result)` to `path` as UTF-8."""
+    Path(path).write_text(render_feedback_html(result, assignment=assignment), encoding="utf-8")
+
+
+def render_feedback_html(result: StudentResult, *, assignment: str = "derivatives") -> str:
+    """The whole feedback page for one student, as a string."""
+    title = f"{assignment}: feedback for {result.student_id}"
+    sections = [_header(result, assignment)]
+    if result.grader_error:
+        sections.append(
+            '<section class="error"><strong>The autograder itself failed on your submission.'
+            "</strong> This is not your fault: your instructor has the details.</section>"
+        )
+    by_notebook = _group(result.checks, lambda check: check.notebook, first=list(result.notebooks))
+    for notebook, checks in by_notebook.items():
+        sections.append(_notebook_section(notebook, checks, result.notebooks.get(notebook, GRADED)))
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{_esc(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n"
+        + "\n".join(sections)
+        + "\n</main>\n</body>\n</html>\n"
+    )
+
+
+def _header(result: StudentResult, assignment: str) -> str:
+    percent = 100 * result.total / result.max_total if result.max_total > 0 else 0
+    percent = min(max(percent, 0), 100)
+    notebooks = "".join(
+        f"<li>{_esc(notebook_file(name))}: {_status_badge(why)}</li>"
+        for name, why in result.notebooks.items()
+    )
+    return (
+        f"<header><h1>{_esc(assignment)}: your autograded feedback</h1>"
+        f'<p class="muted">Student: {_esc(result.student_id)}</p>'
+        f'<div class="score">{_points(result.total, result.max_total)} points</div>'
+        f'<div class="meter"><div style="width:{percent:.1f}%"></div></div>'
+        f"<ul>{notebooks}</ul>"
+        f'<p class="muted">Random seed of your hidden test values: {_esc(str(result.seed))}</p>'
+        "</header>"
+    )
+
+
+def _notebook_section(notebook: str, checks: list[CheckResult], why: str) -> str:
+    earned = sum(check.points for check in checks)
+    possible = sum(check.max_points for check in checks)
+    questions = _group(checks, lambda check: check.question_id)
+    blocks = "\n".join(_question_block(qid, qchecks) for qid, qchecks in questions.items())
+    return (
+        f"<section><h2>{_esc(notebook_file(notebook))} {_status_badge(why)}"
+        f'<span class="muted">{_points(earned, possible)} points</span></h2>\n{blocks}\n</section>'
+    )
+
+
+def _question_block(question_id: str, checks: list[CheckResult]) -> str:
+    earned = sum(check.points for check in checks)
+    possible = sum(check.max_points for check in checks)
+    level = "full" if earned >= possible else "partial" if earned > 0 else "zero"
+    items = "\n".join(_check_item(check) for check in checks)
+    return (
+        f'<div class="question {level}"><h3><span>{_esc(question_id)}</span>'
+        f"<span>{_points(earned, possible)}</span></h3>\n<ul>\n{items}\n</ul></div>"
+    )
+
+
+def _check_item(check: CheckResult) -> str:
+    state, mark = ("passed", "✓") if check.passed else ("failed", "✗")
+    parts = [
+        f'<li class="check {state}"><div class="check-line">'
+        f'<span class="mark" aria-label="{state}">{mark}</span><span>{_esc(check.title)}</span>'
+        f'<span class="points">{_points(check.points, check.max_points)}</span></div>'
+    ]
+    if check.message:
+        parts.append(f'<p class="message">{_esc(check.message)}</p>')
+    if check.hint:
+        parts.append(f'<p class="hint"><strong>Likely mistake:</strong> {_esc(check.hint)}</p>')
+    if check.output:
+        parts.append(
+            "<details><summary>What your code printed</summary>"
+            f"<pre>{_esc(check.output)}</pre></details>"
+        )
+    return "".join(parts) + "</li>"
+
+
+def _status_badge(why: str) -> str:
+    css_class = "badge" if why == GRADED else "badge bad"
+    return f'<span class="{css_class}">{_esc(notebook_status(why))}</span>'
+
+
+def _points(earned: float, possible: float) -> str:
+    return f"{format_points(earned)} / {format_points(possible)}"
+
+
+def _group(
+    checks: Iterable[CheckResult],
+    key: Callable[[CheckResult], str],
+    first: Iterable[str] = (),
+) -> dict[str, list[CheckResult]]:
+    """Checks grouped by `key`, groups in order of first appearance (`first` keys come first)."""
+    groups: dict[str, list[CheckResult]] = {name: [] for name in first}
+    for check in checks:
+        groups.setdefault(key(check), []).append(check)
+    return groups
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=True)
