@@ -1,0 +1,5 @@
+import sys
+
+from autograders.cli import main
+
+sys.exit(main())

@@ -1,0 +1,59 @@
+"""The command line: a thin layer over keyword-only functions.
+
+    python -m autograders grade SUBMITTED --out OUT [--workers N] [--seed S] [--timeout SECONDS]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from autograders.sandbox.session import Timeouts
+from autograders.settings import Settings
+
+DEFAULTS = Settings()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m autograders",
+                                     description="Grade the `derivatives` assignment safely.")
+    verbs = parser.add_subparsers(dest="verb", required=True)
+    grade = verbs.add_parser("grade", help="grade a class (or one student) and write reports")
+    grade.add_argument("submitted", type=Path,
+                       help="nbgrader's submitted/ folder (SUBMITTED/<student>/derivatives/"
+                            "*.ipynb), or one student's folder")
+    grade.add_argument("--out", type=Path, required=True, help="folder for the reports")
+    grade.add_argument("--workers", type=int, default=DEFAULTS.workers,
+                       help=f"students graded at once (default: {DEFAULTS.workers}, the cores)")
+    grade.add_argument("--seed", type=int, default=DEFAULTS.seed,
+                       help="base seed of the hidden inputs (default: %(default)s)")
+    grade.add_argument("--timeout", type=float, default=DEFAULTS.timeouts.question,
+                       help="seconds allowed per notebook cell and per question "
+                            "(default: %(default)s)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if not args.submitted.is_dir():
+        print(f"error: {args.submitted} is not a folder", file=sys.stderr)
+        return 2
+    if args.workers < 1 or args.timeout <= 0:
+        print("error: --workers and --timeout must be positive", file=sys.stderr)
+        return 2
+    settings = replace(DEFAULTS, workers=args.workers, seed=args.seed,
+                       timeouts=Timeouts(cell=args.timeout, question=args.timeout))
+    from autograders.grade import grade_class  # torch loads here, not for --help
+
+    results = grade_class(submitted=args.submitted, out=args.out, settings=settings)
+    failed = [r.student_id for r in results if r.grader_error]
+    total = sum(r.total for r in results)
+    print(f"graded {len(results)} students into {args.out} "
+          f"(mean {total / max(len(results), 1):.2f} points)", file=sys.stderr)
+    if failed:
+        print(f"error: the grader failed on {len(failed)} students: {', '.join(failed)}",
+              file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,102 @@
+"""Grade one student: read, sanitize, execute in the sandbox, judge, collect.
+
+    read + sanitize   submission.read_notebook     JSON only; test cells dropped
+    make trials       problems registry             hidden inputs from the student's seed
+    execute           sandbox.session.run_notebook  cells, then one fork per question
+    judge             problems.base.judge           plain data against float64 references
+    collect           results.CheckResult           one per check, even when nothing ran
+
+Order matters: trials are made before the sandbox starts, so the child receives inputs only;
+judging happens after the child is gone, in this process, so nothing the student's code does
+can reach the comparison. A notebook that cannot be read still yields a zero row per check.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+import zlib
+from pathlib import Path
+
+from autograders import problems
+from autograders.hints import hint_for_error
+from autograders.problems.base import Problem, Verdict, judge
+from autograders.results import GRADED, CheckResult, StudentResult
+from autograders.sandbox.pool import Sandbox
+from autograders.sandbox.session import NotebookRun, Question, run_notebook
+from autograders.settings import Settings
+from autograders.submission import NotebookCells, NotGradable, read_notebook
+
+
+def student_seed(base_seed: int, student_id: str) -> int:
+    return zlib.crc32(f"{base_seed}:{student_id}".encode())
+
+
+def grade_student(student_id: str, folder: Path, sandbox: Sandbox, slot: int,
+                  settings: Settings) -> StudentResult:
+    started = time.monotonic()
+    result = StudentResult(student_id, student_seed(settings.seed, student_id))
+    for notebook in problems.NOTEBOOKS:
+        notebook_problems = problems.for_notebook(notebook)
+        try:
+            cells = read_notebook(folder / f"{notebook}.ipynb")
+        except NotGradable as reason:
+            result.notebooks[notebook] = str(reason)
+            result.checks += _unanswered(notebook_problems, f"{notebook}.ipynb: {reason}")
+            continue
+        result.checks += grade_notebook(cells, notebook_problems, sandbox, slot, settings,
+                                        result.seed)
+        result.notebooks[notebook] = GRADED
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def grade_notebook(cells: NotebookCells, notebook_problems: tuple[Problem, ...],
+                   sandbox: Sandbox, slot: int, settings: Settings, seed: int
+                   ) -> list[CheckResult]:
+    trials = {check.test_id: check.make_trial(random.Random(f"{seed}:{check.test_id}"))
+              for problem in notebook_problems for check in problem.checks}
+    questions = [Question(p.question_id, [{"test_id": c.test_id, "probes": trials[c.test_id].probes}
+                                          for c in p.checks]) for p in notebook_problems]
+    run = run_notebook(sandbox, slot, cells.cells, questions, settings.timeouts)
+    results = []
+    for problem in notebook_problems:
+        for check in problem.checks:
+            verdict = _verdict(run, check.test_id, trials[check.test_id])
+            verdict = _explain_answer_cell(verdict, run, cells, problem.question_id)
+            results.append(CheckResult(
+                check.test_id, problem.question_id, problem.notebook, check.title,
+                check.points if verdict.passed else 0.0, check.points, verdict.message,
+                verdict.hint, run.answers.get(check.test_id, {}).get("output", "")))
+    return results
+
+
+def _verdict(run: NotebookRun, test_id: str, trial) -> Verdict:
+    if test_id in run.failures:
+        return Verdict(False, f"Your code did not finish this check: {run.failures[test_id]}.",
+                       "Look for an endless loop, a crash or an exit in this answer.")
+    return judge(trial, run.answers.get(test_id, {}).get("answers"))
+
+
+def _explain_answer_cell(verdict: Verdict, run: NotebookRun, cells: NotebookCells,
+                         question_id: str) -> Verdict:
+    """Say so when the answer cell itself failed: that is usually the real cause."""
+    index = cells.answer_cells.get(question_id)
+    if verdict.passed or index is None:
+        return verdict
+    if index in run.fatal_cells:
+        why = f"Your answer cell for {question_id} stopped the notebook ({run.fatal_cells[index]})."
+        return Verdict(False, f"{why} {verdict.message}", verdict.hint)
+    cell = run.cells.get(index)
+    if cell and not cell["ok"] and isinstance(cell.get("error"), dict):
+        error = cell["error"]
+        kind, text = str(error.get("type")), str(error.get("message"))[:200]
+        why = f"Your answer cell for {question_id} raised {kind}: {text}."
+        return Verdict(False, f"{why} {verdict.message}", hint_for_error(kind, text) or verdict.hint)
+    return verdict
+
+
+def _unanswered(notebook_problems: tuple[Problem, ...], reason: str) -> list[CheckResult]:
+    return [CheckResult(check.test_id, problem.question_id, problem.notebook, check.title, 0.0,
+                        check.points, f"Not graded: {reason}.")
+            for problem in notebook_problems for check in problem.checks]

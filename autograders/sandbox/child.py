@@ -1,0 +1,79 @@
+"""Child side: serve one notebook. Runs its cells, then answers questions in forked children.
+
+Conversation with the grader (messages in `protocol`):
+  grader -> {"op": "cells", "cells": [{"index": i, "source": "..."}], "skip": [i, ...]}
+  child  -> {"event": "cell", "index": i, "ok": bool, "error": {...} | None} for each cell
+  child  -> {"event": "cells_done"}
+  grader -> {"op": "question", "checks": [{"test_id": "...", "probes": [op, ...]}, ...]}
+  child  -> {"event": "check", "test_id": "...", "answers": [...], "output": "..."} per check,
+            sent by a fork of this process, so each question starts from the state the cells
+            left and a crash costs one question; then {"event": "question_done", "exit": "..."}
+  grader -> {"op": "exit"}
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+
+from autograders.sandbox import probes, protocol
+from autograders.sandbox.shell import CappedStream
+
+_fork = os.fork
+_exit = os._exit
+_waitpid = os.waitpid
+
+
+def serve(sock, shell) -> None:
+    stdout, stderr = CappedStream("stdout"), CappedStream("stderr")
+    sys.stdout, sys.stderr = stdout, stderr
+    namespace = shell.user_ns
+    while True:
+        message = protocol.receive(sock)
+        if message is None or message.get("op") == "exit":
+            return
+        if message["op"] == "cells":
+            run_cells(sock, shell, message)
+        elif message["op"] == "question":
+            answer_question(sock, namespace, message, stdout, stderr)
+
+
+def run_cells(sock, shell, message: dict) -> None:
+    skip = set(message.get("skip", []))
+    for cell in message["cells"]:
+        if cell["index"] in skip:
+            continue
+        result = shell.run_cell(cell["source"], store_history=False)
+        error = result.error_before_exec or result.error_in_exec
+        report = probes.describe(error) if error is not None else None
+        protocol.send(sock, {"event": "cell", "index": cell["index"], "ok": error is None,
+                             "error": report})
+    protocol.send(sock, {"event": "cells_done"})
+
+
+def answer_question(sock, namespace, message: dict, stdout, stderr) -> None:
+    pid = _fork()
+    if pid == 0:
+        try:
+            for check in message["checks"]:
+                stdout.reset()
+                stderr.reset()
+                answers = [probes.run(op, namespace) for op in check["probes"]]
+                output = (stdout.getvalue() + stderr.getvalue())[-4000:]
+                protocol.send(sock, {"event": "check", "test_id": check["test_id"],
+                                     "answers": answers, "output": output})
+        finally:
+            _exit(0)  # skip atexit handlers and finalizers the student may have registered
+    _, status = _waitpid(pid, 0)
+    protocol.send(sock, {"event": "question_done", "exit": describe_exit(status)})
+
+
+def describe_exit(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        try:
+            return f"killed by {signal.Signals(number).name}"
+        except ValueError:
+            return f"killed by signal {number}"
+    return f"exit {os.WEXITSTATUS(status)}"

@@ -1,0 +1,199 @@
+"""Lock a freshly forked child in, before any student code runs. Child side, stdlib only.
+
+The steps run in this order because each needs a privilege that a later one takes away:
+1. join the slot's cgroups (needs root and file access). As root, the pids cgroup is the only
+   fork-bomb limit that holds: the kernel never applies RLIMIT_NPROC to uid 0.
+2. rlimits: address space, CPU time, file size, open files, no core dumps. CPython ignores
+   SIGXFSZ at start-up, so a write past `file_bytes` raises OSError(EFBIG) in the student's
+   code instead of killing the child; we keep it that way.
+3. Landlock: only the interpreter, libraries, system files and the work directory stay
+   reachable; no TCP; no signals to, or abstract sockets of, processes outside the child.
+4. drop every capability for good, so a root child cannot mount, reboot, load modules or
+   change its cgroup or its limits.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import re
+import resource
+import sys
+import tempfile
+from collections.abc import Sequence
+from importlib.metadata import packages_distributions
+
+from autograders.sandbox import landlock
+from autograders.sandbox.limits import Limits
+
+DEVICE_FILES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
+SYSTEM_PATHS = tuple("/usr /lib /lib64 /bin /sbin /etc /proc /sys/devices/system/cpu".split())
+# Secrets in /etc that a root child could otherwise read (file modes do not stop root).
+HIDDEN_IN_ETC = frozenset("shadow shadow- gshadow gshadow- sudoers sudoers.d ssh ssl".split())
+
+
+class ConfinementError(RuntimeError):
+    """A protection the machine offers could not be applied: do not run student code."""
+
+
+def default_read_only_paths(exclude_package_dir: str) -> list[str]:
+    """Directories a child may read: the interpreter's prefixes, system files, /proc.
+
+    `exclude_package_dir` (the grader's own package) must stay unreadable: where it lies
+    inside an allowed directory (a normal install into site-packages), that directory is
+    replaced by its entries, recursively along the way down, minus the package and its
+    install metadata. The course repository is never listed, only the venv inside it.
+    """
+    wanted = [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, *SYSTEM_PATHS]
+    if os.environ.get("MPLCONFIGDIR"):
+        wanted.append(os.environ["MPLCONFIGDIR"])
+    excluded = os.path.realpath(exclude_package_dir)
+    paths: list[str] = []
+    for path in dict.fromkeys(os.path.realpath(p) for p in wanted):
+        if not os.path.exists(path):
+            continue
+        if path == "/etc":
+            paths += _entries_except(path, lambda name: name in HIDDEN_IN_ETC)
+        elif _inside(excluded, path):
+            paths += _split_around(path, excluded)
+        else:
+            paths.append(path)
+    # A symlink (a venv's lib64 -> lib) must not lead back to or into the package.
+    real = {path: os.path.realpath(path) for path in paths}
+    return [p for p in paths if not (_inside(excluded, real[p]) or _inside(real[p], excluded))]
+
+
+def _inside(path: str, directory: str) -> bool:
+    return os.path.commonpath([path, directory]) == directory
+
+
+def _entries_except(directory: str, hide) -> list[str]:
+    try:
+        names = sorted(os.listdir(directory))
+    except OSError:
+        return []
+    return [os.path.join(directory, name) for name in names if not hide(name)]
+
+
+def _split_around(directory: str, excluded: str) -> list[str]:
+    """Entries of `directory` and of its subdirectories down to `excluded`, minus that."""
+    if directory == excluded:
+        return []
+    parent = os.path.dirname(excluded)
+    if directory == parent:
+        return _entries_except(directory, _metadata_matcher(os.path.basename(excluded)))
+    step = os.path.join(directory, os.path.relpath(excluded, directory).split(os.sep)[0])
+    siblings = _entries_except(directory, lambda name: name == os.path.basename(step))
+    return siblings + _split_around(step, excluded)
+
+
+def _metadata_matcher(package: str):
+    """Match the package and what installers put beside it (dist-info, editable finders)."""
+    keys = {package, *packages_distributions().get(package, [])}
+    flat_keys = "|".join(re.escape(key.lower().replace("-", "_")) for key in keys)
+    pattern = re.compile(rf"(__editable__[._]+)?({flat_keys})([._]|$)")
+    return lambda name: pattern.match(name.lower().replace("-", "_")) is not None
+
+
+def confine(
+    *,
+    workdir: str,
+    read_only: Sequence[str],
+    limits: Limits,
+    cgroup_procs: str | Sequence[str] | None,
+) -> list[str]:
+    """Confine the calling (freshly forked) process; return warnings about missing protections.
+
+    Raises ConfinementError when a protection the machine supports fails to apply.
+    """
+    procs = [cgroup_procs] if isinstance(cgroup_procs, str) else list(cgroup_procs or ())
+    abi = landlock.abi_version()
+    try:
+        os.chdir(workdir)
+        for path in procs:
+            with open(path, "w") as handle:
+                handle.write(str(os.getpid()))
+        _set_rlimits(limits)
+        if abi >= 1:
+            landlock.restrict(
+                read_only=read_only, read_write=[workdir], read_write_files=DEVICE_FILES
+            )
+        drop_capabilities()
+    except OSError as exc:
+        raise ConfinementError(f"could not confine the child: {exc}") from exc
+    for name in ("TMPDIR", "TEMP", "TMP"):
+        os.environ[name] = workdir
+    tempfile.tempdir = workdir  # the warm process may have cached /tmp, unwritable from now on
+    return _missing_protections(cgroup=bool(procs), abi=abi)
+
+
+def _missing_protections(*, cgroup: bool, abi: int) -> list[str]:
+    warnings = []
+    if not cgroup:
+        root = ", which the kernel ignores for root" if os.getuid() == 0 else ""
+        warnings.append(f"no pids cgroup: processes are limited by RLIMIT_NPROC only{root}")
+    if abi < 1:
+        warnings.append("no Landlock: the child can read and write every file its user can")
+    elif abi < 4:
+        warnings.append(f"Landlock ABI {abi} < 4: TCP is not blocked (a netns may still be)")
+    if 1 <= abi < 6:
+        warnings.append(f"Landlock ABI {abi} < 6: signals and abstract sockets are not scoped")
+    return warnings
+
+
+def _set_rlimits(limits: Limits) -> None:
+    with open("/proc/self/status") as status:
+        vm_size = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmSize:"))
+    _lower(resource.RLIMIT_AS, vm_size + limits.memory_bytes)
+    _lower(resource.RLIMIT_CPU, limits.cpu_seconds, hard=limits.cpu_seconds + 1)
+    _lower(resource.RLIMIT_FSIZE, limits.file_bytes)
+    _lower(resource.RLIMIT_NPROC, limits.processes)  # not enforced for uid 0
+    _lower(resource.RLIMIT_NOFILE, limits.open_files)
+    _lower(resource.RLIMIT_CORE, 0)
+
+
+def _lower(which: int, soft: int, hard: int | None = None) -> None:
+    """Set a limit without ever raising it above the current hard limit (that would fail)."""
+    current_hard = resource.getrlimit(which)[1]
+    hard = soft if hard is None else hard
+    if current_hard != resource.RLIM_INFINITY:
+        soft, hard = min(soft, current_hard), min(hard, current_hard)
+    resource.setrlimit(which, (soft, hard))
+
+
+_PR_SET_NO_NEW_PRIVS, _PR_CAPBSET_DROP, _PR_SET_SECUREBITS, _PR_CAP_AMBIENT = 38, 24, 28, 47
+_CAP_SETPCAP, _EINVAL = 8, 22
+# SECBIT_NOROOT, NO_SETUID_FIXUP, NO_CAP_AMBIENT_RAISE (bits 0, 2, 6), each with its lock
+# (the next bit up), and KEEP_CAPS (bit 4) locked off.
+_SECUREBITS = 0b1110_1111
+
+
+def drop_capabilities() -> None:
+    """Give up every capability, irrevocably: even as uid 0 the child stays powerless.
+
+    Securebits and the bounding set need CAP_SETPCAP, so they go first and the process's own
+    capability sets last. Without CAP_SETPCAP (not root) there is nothing to drop but the
+    sets themselves; no_new_privs then stops setuid binaries and file capabilities.
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def fail(step: str) -> OSError:
+        return OSError(err := ctypes.get_errno(), f"{step}: {os.strerror(err)}")
+
+    if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        raise fail("PR_SET_NO_NEW_PRIVS")
+    header = (ctypes.c_uint32 * 2)(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this process
+    data = (ctypes.c_uint32 * 6)()  # effective, permitted, inheritable; twice (64 bits)
+    if libc.capget(header, data) != 0:
+        raise fail("capget")
+    if data[0] & (1 << _CAP_SETPCAP):
+        if libc.prctl(_PR_SET_SECUREBITS, _SECUREBITS, 0, 0, 0) != 0:
+            raise fail("PR_SET_SECUREBITS")
+        for cap in range(64):  # the kernel answers EINVAL past its last capability
+            if libc.prctl(_PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
+                if ctypes.get_errno() != _EINVAL or cap == 0:
+                    raise fail(f"PR_CAPBSET_DROP({cap})")
+                break
+    libc.prctl(_PR_CAP_AMBIENT, 4, 0, 0, 0)  # PR_CAP_AMBIENT_CLEAR_ALL; EINVAL before 4.3
+    if libc.capset(header, (ctypes.c_uint32 * 6)()) != 0:
+        raise fail("capset")

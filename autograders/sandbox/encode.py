@@ -1,0 +1,158 @@
+"""Child side: turn the grader's plain-data arguments into torch objects, and student results
+back into plain data.
+
+Everything here runs inside the sandbox, next to student code. The functions and classes it
+needs are bound at import (before any notebook cell runs), so a cell that rebinds
+`torch.Tensor.tolist`, `isinstance` or `numpy.asarray` cannot change how results are read.
+Student objects are only inspected through these bound functions, and never compared with
+expected values: the child holds none.
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+
+import matplotlib.figure
+import numpy
+import torch
+
+MAX_ELEMENTS = 100_000
+MAX_ITEMS = 64
+MAX_TEXT = 2_000
+MAX_DEPTH = 4
+
+# Module-level copies of the builtins used below: a cell that rebinds `builtins.isinstance`
+# cannot reach them (module globals are looked up before builtins).
+bool, dict, float, getattr, int, isinstance, len, list, str, tuple, type = (  # noqa: A001
+    builtins.bool, builtins.dict, builtins.float, builtins.getattr, builtins.int,
+    builtins.isinstance, builtins.len, builtins.list, builtins.str, builtins.tuple, builtins.type,
+)
+_Tensor = torch.Tensor
+_as_subclass = torch.Tensor.as_subclass
+_detach = torch.Tensor.detach
+_to = torch.Tensor.to
+_reshape = torch.Tensor.reshape
+_tolist = torch.Tensor.tolist
+_tensor = torch.tensor
+_no_torch_function = torch._C.DisableTorchFunctionSubclass
+_asarray = numpy.asarray
+_Figure = matplotlib.figure.Figure
+_DTYPES = {
+    "float32": torch.float32,
+    "float64": torch.float64,
+    "int64": torch.int64,
+    "bool": torch.bool,
+}
+_FUNCTION_GLOBALS = {"torch": torch, "math": math, "__builtins__": {}}
+
+
+def decode(spec):
+    """An argument for a student function, from the grader's description of it."""
+    if spec is None or isinstance(spec, (bool, int, float, str)):
+        return spec
+    if "tensor" in spec:
+        value = _tensor(spec["tensor"], dtype=_DTYPES[spec.get("dtype", "float32")])
+        return value.requires_grad_(bool(spec.get("requires_grad", False)))
+    if "function" in spec:
+        # The expression is the grader's own (for example "torch.sin(x) * x"), not the student's.
+        params = ", ".join(spec["params"])
+        return eval(f"lambda {params}: {spec['function']}", dict(_FUNCTION_GLOBALS))  # noqa: S307
+    raise ValueError(f"unknown argument description: {sorted(spec)}")
+
+
+def encode(value, depth: int = 0) -> dict:
+    """Plain data describing `value`; never raises."""
+    try:
+        return _encode(value, depth)
+    except BaseException as error:  # a hostile __getattr__, __len__, ... is the student's loss
+        return {"type": "unreadable", "reason": f"{type(error).__name__}: {_short(error)}"}
+
+
+def _encode(value, depth: int) -> dict:
+    if value is None:
+        return {"type": "none"}
+    if isinstance(value, bool):
+        return {"type": "bool", "value": bool(value)}
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return {"type": "number", "value": float(value)}
+    if isinstance(value, _Tensor):
+        return _encode_tensor(value)
+    if isinstance(value, numpy.ndarray | numpy.generic):
+        return _encode_array(value)
+    if isinstance(value, _Figure):
+        return _encode_figure(value)
+    if isinstance(value, str):
+        return {"type": "str", "value": value[:MAX_TEXT]}
+    if depth < MAX_DEPTH and isinstance(value, (tuple, list)):
+        items = [encode(item, depth + 1) for item in list(value)[:MAX_ITEMS]]
+        return {"type": type(value).__name__ if type(value) in (tuple, list) else "tuple",
+                "items": items, "length": len(value)}
+    if depth < MAX_DEPTH and isinstance(value, dict):
+        pairs = list(value.items())[:MAX_ITEMS]
+        return {"type": "dict", "items": {str(k)[:100]: encode(v, depth + 1) for k, v in pairs}}
+    return {"type": "object", "class": _class_name(value)}
+
+
+def _encode_tensor(value) -> dict:
+    with _no_torch_function():
+        plain = _as_subclass(value, _Tensor)
+        grad_fn = plain.grad_fn
+        meta = {
+            "type": "tensor",
+            "dtype": str(plain.dtype).removeprefix("torch."),
+            "shape": list(plain.shape),
+            "requires_grad": bool(plain.requires_grad),
+            "is_leaf": bool(plain.is_leaf),
+            "grad_fn": type(grad_fn).__name__ if grad_fn is not None else None,
+            # .grad of a non-leaf is always None (and reading it warns): only leaves are asked
+            "has_grad": bool(plain.is_leaf and plain.grad is not None),
+            "subclass": type(value) is not _Tensor,
+        }
+        if plain.is_complex() or plain.numel() > MAX_ELEMENTS:
+            return meta | {"data": None}
+        flat = _reshape(_to(_detach(plain), device="cpu", dtype=torch.float64), (-1,))
+        return meta | {"data": _tolist(flat)}
+
+
+def _encode_array(value) -> dict:
+    array = _asarray(value)
+    meta = {"type": "ndarray", "dtype": str(array.dtype), "shape": list(array.shape)}
+    if array.dtype.kind not in "biuf" or array.size > MAX_ELEMENTS:
+        return meta | {"data": None}
+    return meta | {"data": array.astype(numpy.float64).reshape(-1).tolist()}
+
+
+def _encode_figure(figure) -> dict:
+    axes = []
+    for ax in list(figure.get_axes())[:MAX_ITEMS]:
+        lines = []
+        for line in list(ax.get_lines())[:MAX_ITEMS]:
+            xy = _asarray(line.get_xydata(), dtype=numpy.float64)
+            lines.append({
+                "label": str(line.get_label())[:200],
+                "x": xy[:MAX_ELEMENTS, 0].tolist() if xy.ndim == 2 else [],
+                "y": xy[:MAX_ELEMENTS, 1].tolist() if xy.ndim == 2 else [],
+            })
+        legend = ax.get_legend()
+        axes.append({
+            "xlabel": str(ax.get_xlabel())[:200],
+            "ylabel": str(ax.get_ylabel())[:200],
+            "title": str(ax.get_title())[:200],
+            "lines": lines,
+            "legend": [str(t.get_text())[:200] for t in legend.get_texts()] if legend else None,
+        })
+    figure_legends = [[str(t.get_text())[:200] for t in lg.get_texts()] for lg in figure.legends]
+    return {"type": "figure", "axes": axes, "figure_legends": figure_legends}
+
+
+def _class_name(value) -> str:
+    cls = type(value)
+    return f"{getattr(cls, '__module__', '?')}.{getattr(cls, '__qualname__', '?')}"[:200]
+
+
+def _short(error: BaseException) -> str:
+    try:
+        return str(error)[:MAX_TEXT]
+    except BaseException:
+        return "(the exception could not be printed)"

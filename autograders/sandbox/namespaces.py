@@ -1,0 +1,82 @@
+"""Linux namespaces for the warm process and its children, via ctypes (Python 3.11 has no
+`os.unshare`).
+
+Why: a network namespace of its own leaves the warm process, and every child it forks, with
+only a loopback interface that is down, so student code cannot reach the network (or the
+grader's local services) even where Landlock's TCP rules are missing (ABI < 4) or for UDP,
+which Landlock does not cover. A pid namespace makes a child "init" of its own process tree,
+so when it dies the kernel kills everything it started, double-forked daemons included.
+
+Only the standard library is imported: this module is loaded in the warm process.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWPID = 0x20000000
+CLONE_NEWNET = 0x40000000
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _unshare(flags: int) -> int:
+    """Call unshare(2); return 0 on success, else the errno."""
+    if _libc.unshare(ctypes.c_int(flags)) == 0:
+        return 0
+    return ctypes.get_errno()
+
+
+def _write(path: str, text: str) -> None:
+    with open(path, "w") as handle:
+        handle.write(text)
+
+
+def enter_network_namespace() -> str:
+    """Move the calling process into a new, empty network namespace. Never raises.
+
+    As root (CAP_SYS_ADMIN) a plain network namespace is enough. Otherwise an unprivileged
+    user namespace comes first, mapping the current uid and gid to 0 inside it (setgroups is
+    denied, which the kernel requires before an unprivileged gid_map). Note that the kernel
+    refuses a new user namespace in a multi-threaded process, so call this before anything
+    starts threads (torch's thread pools start lazily, on the first parallel operation).
+
+    Returns "netns", "userns+netns", or "none: <reason>".
+    """
+    err = _unshare(CLONE_NEWNET)
+    if err == 0:
+        return "netns"
+    uid, gid = os.getuid(), os.getgid()
+    err_user = _unshare(CLONE_NEWUSER | CLONE_NEWNET)
+    if err_user != 0:
+        return (
+            f"none: unshare(CLONE_NEWNET) failed ({os.strerror(err)}) and "
+            f"unshare(CLONE_NEWUSER|CLONE_NEWNET) failed ({os.strerror(err_user)})"
+        )
+    try:
+        _write("/proc/self/setgroups", "deny")
+        _write("/proc/self/uid_map", f"0 {uid} 1")
+        _write("/proc/self/gid_map", f"0 {gid} 1")
+    except OSError as exc:
+        # The network namespace exists already; only the id mapping is missing, which leaves
+        # the process as "nobody" inside its user namespace. Still no network.
+        return f"userns+netns (uid/gid map failed: {exc})"
+    return "userns+netns"
+
+
+def new_pid_namespace() -> bool:
+    """unshare(CLONE_NEWPID) in the calling process; False if not permitted. Never raises.
+
+    The caller itself stays where it is: its NEXT child becomes pid 1 of the new namespace,
+    and later children join that namespace. Once that first child (the namespace's init)
+    exits, the kernel kills every process left in the namespace and further fork() calls in
+    the caller fail with ENOMEM. So a process that forks many children (the warm process)
+    must not call this itself; the intended use is in the per-notebook child: call it, fork
+    once, run student code in the grandchild (pid 1), and wait for it.
+
+    A pid-1 process ignores signals it has no handler for when they come from inside its
+    namespace, though SIGKILL from outside (the grader) always works.
+    """
+    return _unshare(CLONE_NEWPID) == 0
