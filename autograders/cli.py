@@ -45,9 +45,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     settings = replace(DEFAULTS, workers=args.workers, seed=args.seed,
                        timeouts=Timeouts(cell=args.timeout, question=args.timeout))
-    from autograders.grade import grade_class  # torch loads here, not for --help
+    from autograders.sandbox.pool import Sandbox  # the standard library only
 
-    results = grade_class(submitted=args.submitted, out=args.out, settings=settings)
+    with Sandbox(settings.limits, settings.workers) as sandbox:  # warm processes start now
+        from autograders.grade import grade_class  # meanwhile torch loads here
+
+        results = grade_class(submitted=args.submitted, out=args.out, settings=settings,
+                              sandbox=sandbox)
     failed = [r.student_id for r in results if r.grader_error]
     total = sum(r.total for r in results)
     print(f"graded {len(results)} students into {args.out} "

@@ -25,16 +25,18 @@ from autograders.settings import Settings
 from autograders.submission import student_folders
 
 
-def grade_class(*, submitted: Path, out: Path, settings: Settings,
+def grade_class(*, submitted: Path, out: Path, settings: Settings, sandbox: Sandbox,
                 progress: bool | None = None) -> list[StudentResult]:
-    """Grade every student folder under `submitted` and write the reports into `out`."""
+    """Grade every student folder under `submitted` and write the reports into `out`.
+
+    `sandbox` has `settings.workers` slots (see `cli.main`, which starts it early).
+    """
     folders = student_folders(submitted)
     out.mkdir(parents=True, exist_ok=True)
     slots: queue.Queue[int] = queue.Queue()
     for slot in range(settings.workers):
         slots.put(slot)
-    with Sandbox(settings.limits, settings.workers) as sandbox, \
-            Progress(len(folders), enabled=progress) as bar, \
+    with Progress(len(folders), enabled=progress) as bar, \
             ThreadPoolExecutor(settings.workers) as pool:
 
         def grade_one(student_id: str) -> StudentResult:

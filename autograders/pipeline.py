@@ -92,7 +92,8 @@ def _explain_answer_cell(verdict: Verdict, run: NotebookRun, cells: NotebookCell
         error = cell["error"]
         kind, text = str(error.get("type")), str(error.get("message"))[:200]
         why = f"Your answer cell for {question_id} raised {kind}: {text}."
-        return Verdict(False, f"{why} {verdict.message}", hint_for_error(kind, text) or verdict.hint)
+        hint = hint_for_error(kind, text) or verdict.hint
+        return Verdict(False, f"{why} {verdict.message}", hint)
     return verdict
 
 

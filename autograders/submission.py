@@ -54,10 +54,11 @@ def read_notebook(path: Path) -> NotebookCells:
         raise NotGradable("old notebook format (nbformat < 4)")
     if len(notebook["cells"]) > MAX_CELLS:
         raise NotGradable("too many cells")
-    return _cells_to_run(notebook["cells"])
+    return cells_to_run(notebook["cells"])
 
 
-def _cells_to_run(cells: list) -> NotebookCells:
+def cells_to_run(cells: list) -> NotebookCells:
+    """The code cells to run in order (test cells dropped), and where each answer cell is."""
     found = NotebookCells()
     for index, cell in enumerate(cells):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":

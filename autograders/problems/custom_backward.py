@@ -55,7 +55,7 @@ def square_forward_trial(rng: random.Random) -> Trial:
     cases = [random_tensor(rng, shape) for shape in _shapes(rng)]
 
     def judge(answers: list) -> None:
-        for i, answer in zip(cases, answers):
+        for i, answer in zip(cases, answers, strict=True):
             _require_function(answer, "Square")
             text = f"Square.apply(i) for i of shape {tuple(i.shape)}"
             got = compare.tensor(_stage(answer, "forward", text), text)
@@ -70,7 +70,7 @@ def square_backward_trial(rng: random.Random) -> Trial:
              for shape in _shapes(rng)]
 
     def judge(answers: list) -> None:
-        for (i, upstream), answer in zip(cases, answers):
+        for (i, upstream), answer in zip(cases, answers, strict=True):
             _require_function(answer, "Square")
             text = f"Square.apply(i).backward(g) for i of shape {tuple(i.shape)}"
             _stage(answer, "forward", text)
@@ -118,7 +118,7 @@ def linear_forward_trial(rng: random.Random) -> Trial:
     cases = [_linear_case(rng, True), _linear_case(rng, False)]
 
     def judge(answers: list) -> None:
-        for case, answer in zip(cases, answers):
+        for case, answer in zip(cases, answers, strict=True):
             _require_function(answer, "LinearFunction")
             want, _ = references.linear(*case)
             text = _linear_text(case)
@@ -132,7 +132,7 @@ def linear_backward_trial(rng: random.Random) -> Trial:
     cases = [_linear_case(rng, True), _linear_case(rng, False)]
 
     def judge(answers: list) -> None:
-        for case, answer in zip(cases, answers):
+        for case, answer in zip(cases, answers, strict=True):
             _require_function(answer, "LinearFunction")
             text = _linear_text(case)
             _stage(answer, "forward", text)
@@ -142,7 +142,7 @@ def linear_backward_trial(rng: random.Random) -> Trial:
                                NOT_A_FUNCTION.format(name="LinearFunction"))
             _, wants = references.linear(*case)
             grads = _grads(answer, text)
-            for name, want, got in zip(("input", "weight", "bias"), wants, grads):
+            for name, want, got in zip(("input", "weight", "bias"), wants, grads, strict=True):
                 if want is None:
                     continue
                 what = f"the gradient of {name} for {text}"
@@ -164,7 +164,7 @@ def _leaf_trial(name: str):
                                f"{compare.describe(found)}.")
             want = references.leaf_facts()[0 if name == "is_leaf" else 1]
             entries = found["items"]
-            for key, expected in want.items():
+            for key, _expected in want.items():
                 got = entries.get(key, {"type": "missing"})
                 if got.get("type") != "bool":
                     raise Mismatch(f"`{name}[{key!r}]` should be True or False, not "

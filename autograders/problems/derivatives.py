@@ -20,11 +20,11 @@ ACCUMULATED = ("The answer changes when the function is called again: the gradie
 
 def derivative_at_trial(rng: random.Random) -> Trial:
     cases = [(expr, inputs.point(rng)) for expr in inputs.pick(rng, inputs.ONE_VARIABLE, 3)]
-    probes = [call("derivative_at", function(expr, "x"), x0) for expr, x0 in cases for _ in "12"]
+    calls = [case for case in cases for _ in range(2)]  # twice: accumulated .grad is caught
 
     def judge(answers: list) -> None:
         accumulated = torch.zeros(1, dtype=torch.float64)
-        for n, ((expr, x0), answer) in enumerate(zip([c for c in cases for _ in "12"], answers)):
+        for n, ((expr, x0), answer) in enumerate(zip(calls, answers, strict=True)):
             value, want = references.derivative(expr, [x0])
             accumulated = accumulated + want
             text = f"derivative_at(f, {x0}) with f(x) = {shown(expr)}"
@@ -32,7 +32,7 @@ def derivative_at_trial(rng: random.Random) -> Trial:
             mistakes = [(VALUE_NOT_DERIVATIVE, value)] + [(ACCUMULATED, accumulated)] * (n > 0)
             compare.close(got, want, text, mistakes)
 
-    return Trial(probes, judge)
+    return Trial([call("derivative_at", function(expr, "x"), x0) for expr, x0 in calls], judge)
 
 
 def _grid_case(rng: random.Random) -> tuple[str, float, float, int]:
@@ -47,7 +47,7 @@ def on_grid_values_trial(rng: random.Random) -> Trial:
     cases = [_grid_case(rng) for _ in range(2)]
 
     def judge(answers: list) -> None:
-        for (expr, start, end, steps), answer in zip(cases, answers):
+        for (expr, start, end, steps), answer in zip(cases, answers, strict=True):
             text = _grid_text("derivative_on_grid", expr, start, end, steps)
             x, y, dydx = compare.items(compare.returned(answer, text), 3, text)
             want_x = torch.linspace(start, end, steps, dtype=torch.float64)
@@ -68,7 +68,7 @@ def on_grid_detached_trial(rng: random.Random) -> Trial:
 
     def judge(answers: list) -> None:
         for name, got in zip("x y dydx".split(), compare.items(compare.returned(answers[0], text),
-                                                               3, text)):
+                                                               3, text), strict=True):
             if compare.tensor(got, f"{name} from {text}").requires_grad:
                 raise Mismatch(f"{name} returned by {text} still requires grad.",
                                "Return tensors detached from the graph: call `.detach()`.")

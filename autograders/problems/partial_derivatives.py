@@ -33,7 +33,7 @@ def partial_derivatives_trial(rng: random.Random) -> Trial:
 
     def judge(answers: list) -> None:
         so_far_u = so_far_v = torch.zeros(1, dtype=torch.float64)
-        for n, ((expr, u0, v0), answer) in enumerate(zip(calls, answers)):
+        for n, ((expr, u0, v0), answer) in enumerate(zip(calls, answers, strict=True)):
             want_u, want_v = references.partials(expr, [u0], [v0])
             so_far_u, so_far_v = so_far_u + want_u, so_far_v + want_v
             text = f"partial_derivatives(f, {u0}, {v0}) with f(u, v) = {shown(expr)}"
@@ -63,7 +63,7 @@ def on_grid_values_trial(rng: random.Random) -> Trial:
     cases = [_grid_case(rng) for _ in range(2)]
 
     def judge(answers: list) -> None:
-        for (expr, u, v), answer in zip(cases, answers):
+        for (expr, u, v), answer in zip(cases, answers, strict=True):
             text = (f"partials_on_grid(f, u, v) with f(u, v) = {shown(expr)} on {u.numel()} "
                     "points")
             want_u, want_v = references.partials(expr, u.tolist(), v.tolist())
@@ -82,7 +82,7 @@ def on_grid_inputs_trial(rng: random.Random) -> Trial:
 
     def judge(answers: list) -> None:
         compare.returned(answers[0], "partials_on_grid(f, u, v)")
-        for name, sent, after in zip("uv", (u, v), answers[0]["args_after"][1:]):
+        for name, sent, after in zip("uv", (u, v), answers[0]["args_after"][1:], strict=True):
             received = compare.tensor(after, f"the caller's {name}")
             if received.requires_grad or after.get("has_grad"):
                 raise Mismatch(f"partials_on_grid changed the caller's {name}: it now "

@@ -1,22 +1,23 @@
-"""Per-slot control groups that cap how many tasks (and optionally how much memory) a child
-may use. Grader side: created and removed by the parent process.
+"""Per-slot cgroups capping the tasks (and optionally memory) of a child. Grader side.
 
-Why: the grader runs as root, and the kernel never enforces RLIMIT_NPROC for uid 0, so a
-fork bomb in a submission would only be stopped by the pids controller. A cgroup also lets
-the grader find and kill every process a submission left behind (double forks, new sessions)
-before the next notebook uses the same slot.
-
-The groups are nested under the grader's own cgroup, `autograders-<grader pid>/slot-<n>`, so
-any limit placed on the grader by its host still applies to the children. cgroup v2 is used
-when its pids controller is delegated to the grader's group, else the v1 pids hierarchy.
+Why: the grader runs as root and the kernel never applies RLIMIT_NPROC to uid 0, so only the
+pids controller stops a fork bomb. The cgroup also finds every process a submission left
+behind (double forks, new sessions) so it can be killed before the slot's next notebook.
+Groups `autograders-<grader pid>/slot-<n>` nest under the grader's own cgroup, so limits the
+host puts on the grader still hold; cgroup v2 is used when its pids controller is delegated
+to the grader's group, else the v1 pids hierarchy.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import time
 from pathlib import Path
+
+# v2, then v1 in this order (v1 refuses memory+swap below the memory limit)
+MEMORY_FILES = "memory.max memory.swap.max memory.limit_in_bytes memory.memsw.limit_in_bytes"
 
 
 def _mounts() -> list[tuple[str, str, str, str]]:
@@ -90,9 +91,9 @@ class ProcessCaps:
 
     def __init__(self, slots: int, *, processes: int, memory_bytes: int | None = None) -> None:
         self.reason: str | None = None
+        self.version = ""  # "v2" or "v1" once created
         self._dirs: list[Path] = []  # top-level group directories, one per hierarchy
-        self._slots: list[tuple[Path, ...]] = []
-        self.version = ""
+        self._slots: list[tuple[Path, ...]] = []  # per slot: its group in each hierarchy
         try:
             self._create(slots, processes, memory_bytes)
         except OSError as exc:
@@ -120,14 +121,12 @@ class ProcessCaps:
                 if memory_bytes is not None:
                     self._limit_memory(group, memory_bytes)
 
-    def _limit_memory(self, group: Path, memory_bytes: int) -> None:
-        if (group / "memory.max").exists():  # v2
-            (group / "memory.max").write_text(str(memory_bytes))
-            (group / "memory.swap.max").write_text("0")
-        elif (group / "memory.limit_in_bytes").exists():  # v1; swap limit is optional there
-            (group / "memory.limit_in_bytes").write_text(str(memory_bytes))
-            if (group / "memory.memsw.limit_in_bytes").exists():
-                (group / "memory.memsw.limit_in_bytes").write_text(str(memory_bytes))
+    @staticmethod
+    def _limit_memory(group: Path, memory_bytes: int) -> None:
+        """v2: memory.max and no swap; v1: limit_in_bytes, and memory+swap where accounted."""
+        for name in MEMORY_FILES.split():
+            if (group / name).exists():
+                (group / name).write_text("0" if name == "memory.swap.max" else str(memory_bytes))
 
     def procs_files(self, slot: int) -> tuple[str, ...]:
         """Files the child of `slot` writes its own pid to; () without cgroups."""
@@ -168,10 +167,8 @@ class ProcessCaps:
 def _procs(groups: tuple[Path, ...]) -> list[int]:
     pids: set[int] = set()
     for group in groups:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             pids.update(int(pid) for pid in (group / "cgroup.procs").read_text().split())
-        except FileNotFoundError:
-            pass
     return sorted(pids)
 
 
@@ -182,10 +179,8 @@ def _kill_all(groups: tuple[Path, ...], timeout: float) -> bool:
             if (group / "cgroup.kill").exists():  # v2, kernel 5.14+: atomic, fork-proof
                 (group / "cgroup.kill").write_text("1")
         for pid in pids:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         if time.monotonic() > deadline:
             return False
         time.sleep(0.01)
@@ -195,12 +190,9 @@ def _kill_all(groups: tuple[Path, ...], timeout: float) -> bool:
 def _rmdir(path: Path, timeout: float = 2.0) -> None:
     """rmdir a cgroup, retrying while the kernel still counts exiting tasks in it."""
     deadline = time.monotonic() + timeout
-    while True:
+    while path.exists():
         try:
             path.rmdir()
-            return
-        except FileNotFoundError:
-            return
         except OSError:
             if time.monotonic() > deadline:
                 raise

@@ -18,7 +18,7 @@ import os
 import stat
 from collections.abc import Sequence
 
-_SYS_CREATE_RULESET, _SYS_ADD_RULE, _SYS_RESTRICT_SELF = 444, 445, 446  # same on all arches
+_SYS_CREATE_RULESET, _SYS_ADD_RULE, _SYS_RESTRICT_SELF = 444, 445, 446  # all arches but alpha
 _CREATE_RULESET_VERSION = 1 << 0
 _RULE_PATH_BENEATH = 1
 _PR_SET_NO_NEW_PRIVS = 38
@@ -66,6 +66,12 @@ def _syscall(number: int, *args: object) -> int:
     return _libc.syscall(ctypes.c_long(number), *args)
 
 
+def prctl(option: int, *args: int) -> int:
+    """prctl(2) with every argument passed as the unsigned long the kernel reads."""
+    padded = [ctypes.c_ulong(arg) for arg in (*args, 0, 0, 0, 0)[:4]]
+    return _libc.prctl(ctypes.c_int(option), *padded)
+
+
 def abi_version() -> int:
     """Return the Landlock ABI the kernel offers, 0 when it is missing or disabled."""
     version = _syscall(
@@ -102,16 +108,9 @@ def _add_path_rule(ruleset_fd: int, path: str, rights: int) -> None:
         if not stat.S_ISDIR(os.fstat(fd).st_mode):
             rights &= _FILE_RIGHTS
         attr = _PathBeneathAttr(allowed_access=rights, parent_fd=fd)
-        if (
-            _syscall(
-                _SYS_ADD_RULE,
-                ctypes.c_int(ruleset_fd),
-                ctypes.c_int(_RULE_PATH_BENEATH),
-                ctypes.byref(attr),
-                ctypes.c_uint32(0),
-            )
-            != 0
-        ):
+        rule = ctypes.c_int(_RULE_PATH_BENEATH)
+        flags = ctypes.c_uint32(0)
+        if _syscall(_SYS_ADD_RULE, ctypes.c_int(ruleset_fd), rule, ctypes.byref(attr), flags):
             raise _fail("add_rule", path)
     finally:
         os.close(fd)
@@ -150,7 +149,7 @@ def restrict(
             attr.scoped = SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL
     # Without no_new_privs an unprivileged process may not restrict itself, and a setuid
     # binary started later could regain what Landlock takes away.
-    if _libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+    if prctl(_PR_SET_NO_NEW_PRIVS, 1) != 0:
         raise _fail("prctl(PR_SET_NO_NEW_PRIVS)")
     ruleset_fd = _syscall(
         _SYS_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size), ctypes.c_uint32(0)

@@ -66,17 +66,25 @@ def enter_network_namespace() -> str:
     return "userns+netns"
 
 
-def new_pid_namespace() -> bool:
-    """unshare(CLONE_NEWPID) in the calling process; False if not permitted. Never raises.
+_own_pid_namespace: int | None = None
 
-    The caller itself stays where it is: its NEXT child becomes pid 1 of the new namespace,
-    and later children join that namespace. Once that first child (the namespace's init)
-    exits, the kernel kills every process left in the namespace and further fork() calls in
-    the caller fail with ENOMEM. So a process that forks many children (the warm process)
-    must not call this itself; the intended use is in the per-notebook child: call it, fork
-    once, run student code in the grandchild (pid 1), and wait for it.
 
-    A pid-1 process ignores signals it has no handler for when they come from inside its
-    namespace, though SIGKILL from outside (the grader) always works.
+def next_child_in_new_pid_namespace() -> bool:
+    """Make the caller's next fork() the first process (pid 1) of a new pid namespace.
+
+    When that process dies, the kernel kills every process left in its namespace, so a
+    child's whole tree (double-forked daemons and `setsid` sessions included) ends with it.
+    A process may create only one such namespace for its children with unshare(2); pointing
+    its children back at its own namespace first (setns(2)) lets the warm process call this
+    before every fork. Needs CAP_SYS_ADMIN over the caller's own pid namespace (root); returns
+    False, and changes nothing, where that is not allowed. Never raises.
     """
+    global _own_pid_namespace
+    try:
+        if _own_pid_namespace is None:
+            _own_pid_namespace = os.open("/proc/self/ns/pid", os.O_RDONLY)
+    except OSError:
+        return False
+    if _libc.setns(_own_pid_namespace, CLONE_NEWPID) != 0:
+        return False
     return _unshare(CLONE_NEWPID) == 0

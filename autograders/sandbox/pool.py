@@ -1,8 +1,10 @@
-"""Grader side: start the warm process and hand out sandboxed children.
+"""Grader side: start the warm processes and hand out sandboxed children.
 
-`Sandbox` owns the warm process (see `zygote`), a scratch folder for the children's working
-directories, and the per-worker cgroups that cap their process count. Each `Child` is one
-notebook's process tree; `Child.kill()` ends all of it.
+`Sandbox` owns one warm process (see `zygote`) per worker slot, a scratch folder for the
+children's working directories, and one cgroup per slot capping the number of processes. The
+warm process of a slot lives in the slot's cgroup, so its children are born there: no
+migration at spawn time, which costs milliseconds on cgroup v1. Each `Child` is one notebook's
+process tree; `Child.kill()` ends all of it.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -24,6 +25,8 @@ from autograders.sandbox.limits import Limits
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 START_TIMEOUT = 180.0  # importing torch on a cold disk can take a while
+ZYGOTE_CODE = ("import sys; sys.path.insert(0, sys.argv[2]); "
+               "from autograders.sandbox.zygote import main; main(int(sys.argv[1]))")
 
 
 class SandboxError(RuntimeError):
@@ -59,64 +62,58 @@ class Child:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
-class Sandbox:
-    """The warm process and what it needs; use as a context manager."""
+class WarmProcess:
+    """One zygote: started at once, ready after `wait_ready()`."""
 
-    def __init__(self, limits: Limits, workers: int) -> None:
-        self.limits = limits
-        self.scratch = Path(tempfile.mkdtemp(prefix="autograders-"))
-        self._lock = threading.Lock()
-        self._count = 0
-        self.caps = cgroups.ProcessCaps(workers, processes=limits.processes)
-        self._start()
-
-    def _start(self) -> None:
-        home = self.scratch / "warm-home"
+    def __init__(self, home: Path, limits: Limits, cgroup_procs: tuple[str, ...]) -> None:
         (home / ".ipython").mkdir(parents=True)
         (home / "matplotlib").mkdir()
         ours, theirs = socket.socketpair()
-        code = (f"import sys; sys.path.insert(0, {str(PACKAGE_DIR.parent)!r}); "
-                "from autograders.sandbox.zygote import main; main(int(sys.argv[1]))")
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8",
                "HOME": str(home), "MPLCONFIGDIR": str(home / "matplotlib"), "MPLBACKEND": "Agg",
                "OMP_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
         self.process = subprocess.Popen(
-            [sys.executable, "-I", "-c", code, str(theirs.fileno())],
+            [sys.executable, "-I", "-c", ZYGOTE_CODE, str(theirs.fileno()),
+             str(PACKAGE_DIR.parent)],
             pass_fds=[theirs.fileno()], env=env, cwd=home, stdin=subprocess.DEVNULL)
         theirs.close()
         self.control = ours
+        for procs in cgroup_procs:  # before it forks anything: its children are born inside
+            Path(procs).write_text(str(self.process.pid))
         read_only = confine.default_read_only_paths(str(PACKAGE_DIR)) + [str(home)]
         protocol.send(ours, {"ipython_dir": str(home / ".ipython"), "read_only": read_only,
-                             "limits": asdict(self.limits)})
-        ready = protocol.receive(ours, time.monotonic() + START_TIMEOUT)
+                             "limits": asdict(limits)})
+        self.network = ""
+
+    def wait_ready(self) -> None:
+        """Wait until the warm process has imported everything; at once when it has."""
+        if self.network:
+            return
+        ready = protocol.receive(self.control, time.monotonic() + START_TIMEOUT)
         if not ready or ready.get("event") != "ready":
             raise SandboxError("the sandbox's warm process did not start")
-        self.network = ready["network"]
+        self.network = str(ready.get("network"))
 
-    def spawn(self, slot: int) -> Child:
+    def spawn(self, workdir: Path) -> Child:
         """A fresh child, confined, waiting for its notebook's cells."""
-        with self._lock:
-            self._count += 1
-            workdir = self.scratch / f"child-{self._count}"
-            workdir.mkdir()
-            protocol.send(self.control, {"op": "spawn", "workdir": str(workdir),
-                                         "cgroup_procs": list(self.caps.procs_files(slot))})
-            try:
-                _, fds, _, _ = socket.recv_fds(self.control, 64, 1)
-            except OSError as error:
-                raise SandboxError(f"the warm process is gone: {error}") from None
-        if not fds:
+        self.wait_ready()
+        protocol.send(self.control, {"op": "spawn", "workdir": str(workdir)})
+        try:
+            data, fds, _, _ = socket.recv_fds(self.control, 4096, 1)
+            started = protocol.decode(data)
+        except (OSError, protocol.ProtocolError) as error:
+            raise SandboxError(f"the warm process is gone: {error}") from None
+        if not fds or started.get("event") != "started":
             raise SandboxError("the warm process did not hand over a child")
-        sock = socket.socket(fileno=fds[0])
-        started = protocol.receive(sock, time.monotonic() + 30)
-        if not started or started.get("event") != "started":
-            raise SandboxError("a sandboxed child did not start")
-        child = Child(sock, int(started["pid"]), workdir)
-        confined = protocol.receive(sock, time.monotonic() + 30)
+        child = Child(socket.socket(fileno=fds[0]), int(started["pid"]), workdir)
+        if not started.get("pid_namespace"):
+            child.warnings.append("no PID namespace: processes a submission leaves behind are "
+                                  "ended only when grading ends")
+        confined = protocol.receive(child.sock, time.monotonic() + 30)
         if not confined or confined.get("event") != "confined":
             child.kill()
             raise SandboxError("a sandboxed child could not confine itself")
-        child.warnings = list(confined.get("warnings", []))
+        child.warnings += list(confined.get("warnings", []))
         return child
 
     def close(self) -> None:
@@ -126,7 +123,39 @@ class Sandbox:
         except (OSError, subprocess.TimeoutExpired):
             self.process.kill()
         self.control.close()
-        self.caps.close()
+
+
+class Sandbox:
+    """The warm processes and what they need; use as a context manager.
+
+    Slot n is used by one grading thread at a time (the caller hands slots out). The warm
+    processes start in the constructor and are waited for at their first spawn, so the caller
+    can do its own start-up work (importing torch, say) in the meantime.
+    """
+
+    def __init__(self, limits: Limits, workers: int) -> None:
+        self.scratch = Path(tempfile.mkdtemp(prefix="autograders-"))
+        self.caps = cgroups.ProcessCaps(workers, processes=limits.processes)
+        self._spawned = 0
+        self._warm = [WarmProcess(self.scratch / f"warm-{slot}", limits,
+                                  self.caps.procs_files(slot)) for slot in range(workers)]
+
+    @property
+    def network(self) -> str:
+        """How the children are kept off the network, e.g. "netns"."""
+        self._warm[0].wait_ready()
+        return self._warm[0].network
+
+    def spawn(self, slot: int) -> Child:
+        self._spawned += 1  # one thread per slot: the names differ by slot if not by count
+        workdir = self.scratch / f"child-{slot}-{self._spawned}"
+        workdir.mkdir()
+        return self._warm[slot].spawn(workdir)
+
+    def close(self) -> None:
+        for warm in self._warm:
+            warm.close()
+        self.caps.close()  # and with it anything left in the slots' cgroups
         shutil.rmtree(self.scratch, ignore_errors=True)
 
     def __enter__(self) -> Sandbox:

@@ -26,9 +26,23 @@ class ProtocolError(Exception):
     """The peer sent something that is not a well-formed message."""
 
 
-def send(sock: socket.socket, message: dict) -> None:
+def encode(message: dict) -> bytes:
     data = _dumps(message, allow_nan=True, default=str).encode()
-    _sendall(sock, HEADER.pack(len(data)) + data)
+    return HEADER.pack(len(data)) + data
+
+
+def send(sock: socket.socket, message: dict) -> None:
+    _sendall(sock, encode(message))
+
+
+def decode(data: bytes) -> dict:
+    """A whole message received at once (as with file descriptors); ProtocolError if not."""
+    if len(data) < HEADER.size or HEADER.unpack(data[: HEADER.size])[0] != len(data) - HEADER.size:
+        raise ProtocolError("truncated message")
+    message = _loads(data[HEADER.size:])
+    if not isinstance(message, dict):
+        raise ProtocolError("message is not a JSON object")
+    return message
 
 
 def receive(sock: socket.socket, deadline: float | None = None) -> dict | None:
@@ -64,7 +78,7 @@ def _receive_exactly(sock: socket.socket, size: int, deadline: float | None) -> 
             sock.settimeout(remaining)
         try:
             chunk = sock.recv(min(size - len(chunks), 1 << 20))
-        except socket.timeout:
+        except TimeoutError:
             raise TimeoutError from None
         except OSError:  # reset by a dying peer: the same as a close
             return None

@@ -1,8 +1,8 @@
 """Grader side: run one notebook in the sandbox and collect the answers to its questions.
 
-The cells run once in a child; each question then runs in a fork of that child. When the child
-dies or hangs, the cell or question it was on is charged, and a fresh child re-runs the cells
-(without a cell that killed its process) for the questions still to come. So a crash, hang,
+The cells run once in a child, then the questions, one after the other. When the child dies or
+hangs, the cell or question it was on is charged, and a fresh child re-runs the cells (without
+a cell that killed its process) for the questions still to come. So a crash, hang,
 `os._exit` or segfault costs the one question it happened in.
 """
 
@@ -53,7 +53,6 @@ def run_notebook(sandbox: Sandbox, slot: int, cells: list[dict], questions: list
                 _ask_questions(child, pending, run, timeouts.question)
         finally:
             child.kill()
-            sandbox.caps.kill(slot)  # belt and braces: nothing of this child outlives it
     for question in pending:
         for check in question.checks:
             run.failures.setdefault(check["test_id"], "grading stopped: the notebook crashed the "
@@ -93,7 +92,7 @@ def _ask_questions(child: Child, pending: list[Question], run: NotebookRun,
                 run.answers[message["test_id"]] = {"answers": message.get("answers"),
                                                    "output": str(message.get("output", ""))}
             elif message.get("event") == "question_done":
-                _fail(run, waiting, f"the process running this question ended ({message.get('exit')})")
+                _fail(run, waiting, "the check sent no answer")
                 break
 
 
@@ -108,4 +107,4 @@ def _receive(child: Child, deadline: float) -> dict | str:
         message = child.receive(deadline)
     except TimeoutError:
         return "timed out"
-    return message if message is not None else "the process died"
+    return message if message is not None else "the process ended (a crash, an exit or a kill)"

@@ -6,12 +6,13 @@ It imports only `autograders.sandbox` modules: a fork of it holds no rubric, no 
 and no expected value. Each child is the first process of a new PID namespace, so when the
 grader kills it every process it started dies with it, even one that called `setsid`.
 
-Per spawn request:  zygote --fork--> keeper (outside the namespace, reports the child's pid and
-waits for it) --fork--> child (PID 1 of the namespace; confines itself, then runs `child.serve`).
+Each child is made PID 1 of a new PID namespace (where the kernel allows it), so when the
+grader kills it every process it started dies with it, even one that called `setsid`.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import socket
@@ -32,15 +33,44 @@ def main(control_fd: int) -> None:
         if request is None or request.get("op") == "exit":
             return
         grader_end, child_end = socket.socketpair()
-        keeper = os.fork()
-        if keeper == 0:
+        isolated = namespaces.next_child_in_new_pid_namespace()
+        pid = os.fork()
+        if pid == 0:
             control.close()
             grader_end.close()
-            run_keeper(child_end, shell, config, request)
+            run_child(child_end, shell, config, request)
         child_end.close()
-        socket.send_fds(control, [b"spawned"], [grader_end.fileno()])
+        started = protocol.encode({"event": "started", "pid": pid, "pid_namespace": isolated})
+        socket.send_fds(control, [started], [grader_end.fileno()])
         grader_end.close()
-        reap_keepers()
+        reap_children()
+
+
+# Typical notebook work, run once before any fork: lazy initialisation in torch, matplotlib and
+# IPython then happens here, not again in every child.
+WARM_UP_CELL = """
+import torch, matplotlib.pyplot as plt
+x = torch.linspace(-1.0, 1.0, 5, requires_grad=True)
+(torch.sin(x) * x).sum().backward()
+torch.autograd.grad((x ** 2).sum(), x)
+torch.func.grad(lambda t: (t ** 2).sum())(x.detach())
+class _Square(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, i):
+        ctx.save_for_backward(i)
+        return i ** 2
+    @staticmethod
+    def backward(ctx, grad_output):
+        (i,) = ctx.saved_tensors
+        return 2 * i * grad_output
+_Square.apply(x).sum().backward()
+fig, ax = plt.subplots()
+ax.plot(x.detach().numpy(), x.grad.numpy(), label="derivative")
+ax.set_xlabel("x")
+ax.legend()
+fig.canvas.draw()
+plt.close("all")
+"""
 
 
 def warm_up(config: dict):
@@ -55,24 +85,13 @@ def warm_up(config: dict):
     import torch.nn.functional  # noqa: F401
 
     torch.set_num_threads(1)  # one core per child: the grader runs several children at once
-    return make_shell(config["ipython_dir"])
-
-
-def run_keeper(child_end: socket.socket, shell, config: dict, request: dict) -> None:
-    os.setsid()  # out of the zygote's process group, so its signals are not ours
-    isolated = namespaces.new_pid_namespace()
-    go_read, go_write = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(go_write)
-        os.read(go_read, 1)  # wait until the keeper has told the grader our pid
-        run_child(child_end, shell, config, request)
-    os.close(go_read)
-    protocol.send(child_end, {"event": "started", "pid": pid, "pid_namespace": isolated})
-    os.write(go_write, b"x")
-    child_end.close()
-    os.waitpid(pid, 0)
-    os._exit(0)
+    shell = make_shell(config["ipython_dir"])
+    shell.run_cell(WARM_UP_CELL, store_history=False)
+    shell.user_ns.clear()
+    shell.init_user_ns()
+    gc.collect()
+    gc.freeze()  # children inherit these objects; a collection in a child need not touch them
+    return shell
 
 
 def run_child(sock: socket.socket, shell, config: dict, request: dict) -> None:
@@ -83,7 +102,7 @@ def run_child(sock: socket.socket, shell, config: dict, request: dict) -> None:
             workdir=workdir,
             read_only=config["read_only"],
             limits=Limits(**config["limits"]),
-            cgroup_procs=request.get("cgroup_procs"),
+            cgroup_procs=None,  # born in its slot's cgroup: the warm process lives there
         )
         protocol.send(sock, {"event": "confined", "warnings": warnings})
         child.serve(sock, shell)
@@ -108,7 +127,7 @@ def prepare_environment(workdir: str) -> None:
     signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
-def reap_keepers() -> None:
+def reap_children() -> None:
     while True:
         try:
             pid, _ = os.waitpid(-1, os.WNOHANG)
