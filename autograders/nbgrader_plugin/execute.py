@@ -1,0 +1,95 @@
+"""`IsolatedExecute`: stands in for nbgrader's `Execute` in `Autograde.autograde_preprocessors`.
+
+Stock nbgrader runs a submission and the tests in one kernel, so student code can patch the
+comparisons, fake outputs, or kill the kernel and every answer with it. Here no kernel starts:
+the notebook's cells run in the project's sandbox, the registry's checks are judged in this
+process, and each test cell receives an output that nbgrader's own `SaveAutoGrades` reads as
+full credit (a plain stdout line) or zero (an error). The verdicts thereby reach the gradebook,
+the formgrader and the feedback through nbgrader's usual path.
+
+Sanitizing runs first (nbgrader's `OverwriteCells`, with `add_missing_cells`): test cells that
+were edited, retyped or deleted are restored from the instructor's copy before we get here.
+"""
+
+from __future__ import annotations
+
+import atexit
+import threading
+
+from nbconvert.exporters.exporter import ResourcesDict
+from nbformat.notebooknode import NotebookNode, from_dict
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Float, Int
+
+from autograders import problems
+from autograders.pipeline import grade_notebook, student_seed
+from autograders.results import CheckResult
+from autograders.sandbox.pool import Sandbox
+from autograders.sandbox.session import Timeouts
+from autograders.settings import Settings
+from autograders.submission import cells_to_run
+
+_sandbox: Sandbox | None = None
+_sandbox_lock = threading.Lock()
+
+
+def shared_sandbox(settings: Settings) -> Sandbox:
+    """One warm process for the whole nbgrader command, closed when it exits."""
+    global _sandbox
+    with _sandbox_lock:
+        if _sandbox is None:
+            _sandbox = Sandbox(settings.limits, workers=1)
+            atexit.register(_sandbox.close)
+        return _sandbox
+
+
+class IsolatedExecute(NbGraderPreprocessor):
+    """Grade the notebook with the isolated engine instead of executing it in a kernel."""
+
+    timeout = Float(10.0, help="Seconds allowed per notebook cell and per question.").tag(
+        config=True)
+    seed = Int(0, help="Base seed of the hidden inputs; each student's seed derives from it."
+               ).tag(config=True)
+
+    def preprocess(self, nb: NotebookNode, resources: ResourcesDict
+                   ) -> tuple[NotebookNode, ResourcesDict]:
+        notebook = resources["nbgrader"]["notebook"]
+        student = resources["nbgrader"]["student"]
+        notebook_problems = problems.for_notebook(notebook)
+        if not notebook_problems:
+            self.log.warning("No autograded questions known for notebook %s", notebook)
+            return nb, resources
+        settings = Settings(workers=1, seed=self.seed,
+                            timeouts=Timeouts(cell=self.timeout, question=self.timeout))
+        cells = cells_to_run(nb.cells)
+        seed = student_seed(settings.seed, student)
+        results = grade_notebook(cells, notebook_problems, shared_sandbox(settings), 0, settings,
+                                 seed)
+        self._write_outputs(nb, {result.test_id: result for result in results})
+        self.log.info("Graded %s for %s in the sandbox (seed %d)", notebook, student, seed)
+        return nb, resources
+
+    def _write_outputs(self, nb: NotebookNode, results: dict[str, CheckResult]) -> None:
+        for cell in nb.cells:
+            grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+            if cell.cell_type != "code":
+                continue
+            cell.outputs = []
+            if grade_id in results:
+                cell.outputs = [from_dict(test_cell_output(results[grade_id]))]
+            elif grade_id in problems.CHECKS:  # a test cell whose check did not run here
+                self.log.error("No verdict for test cell %s", grade_id)
+
+
+def test_cell_output(result: CheckResult) -> dict:
+    """The output nbgrader's `determine_grade` reads: an error gives 0, plain stdout full marks."""
+    if result.passed:
+        return {"output_type": "stream", "name": "stdout",
+                "text": f"Passed: {result.title} ({result.points:g} points)\n"}
+    lines = [result.message]
+    if result.hint:
+        lines.append(f"Likely mistake: {result.hint}")
+    if result.output.strip():
+        lines.append(f"Your code printed:\n{result.output.strip()[:2000]}")
+    return {"output_type": "error", "ename": "Failed", "evalue": "\n".join(lines),
+            "traceback": [f"Failed: {result.title}", *lines]}
