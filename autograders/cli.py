@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         print("error: --workers and --timeout must be positive", file=sys.stderr)
         return 2
     settings = replace(DEFAULTS, workers=args.workers, seed=args.seed,
-                       timeouts=Timeouts(cell=args.timeout, question=args.timeout))
+                       timeouts=Timeouts.per_step(args.timeout))
     from autograders.sandbox.pool import Sandbox  # the standard library only
 
     with Sandbox(settings.limits, settings.workers) as sandbox:  # warm processes start now

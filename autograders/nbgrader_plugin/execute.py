@@ -60,7 +60,7 @@ class IsolatedExecute(NbGraderPreprocessor):
             self.log.warning("No autograded questions known for notebook %s", notebook)
             return nb, resources
         settings = Settings(workers=1, seed=self.seed,
-                            timeouts=Timeouts(cell=self.timeout, question=self.timeout))
+                            timeouts=Timeouts.per_step(self.timeout))
         cells = cells_to_run(nb.cells)
         seed = student_seed(settings.seed, student)
         results = grade_notebook(cells, notebook_problems, shared_sandbox(settings), 0, settings,

@@ -35,7 +35,7 @@ def graded(request: pytest.FixtureRequest) -> dict[str, CheckResult]:
         folder = folder / "derivatives"
     timeout = request.config.getoption("--grading-timeout")
     settings = Settings(workers=1, seed=request.config.getoption("--seed"),
-                        timeouts=Timeouts(cell=timeout, question=timeout))
+                        timeouts=Timeouts.per_step(timeout))
     with Sandbox(settings.limits, workers=1) as sandbox:
         result = grade_student(folder.parent.name, folder, sandbox, 0, settings)
     return {check.test_id: check for check in result.checks}

@@ -35,52 +35,74 @@ class NotebookRun:
 
 @dataclass(frozen=True)
 class Timeouts:
+    """Wall-clock seconds. The notebook budget bounds everything one notebook may cost, so a
+    thousand cells that each stay under the cell timeout cannot stall a class."""
+
     cell: float = 10.0
     question: float = 10.0
+    notebook: float = 120.0
+
+    @classmethod
+    def per_step(cls, seconds: float) -> Timeouts:
+        """`seconds` per cell and per question, and a notebook budget that fits a few of them."""
+        return cls(cell=seconds, question=seconds, notebook=max(cls.notebook, 12 * seconds))
+
+
+class _Clock:
+    def __init__(self, budget: float) -> None:
+        self.end = time.monotonic() + budget
+
+    def deadline(self, seconds: float) -> float:
+        return min(time.monotonic() + seconds, self.end)
+
+    def expired(self) -> bool:
+        return time.monotonic() >= self.end
 
 
 def run_notebook(sandbox: Sandbox, slot: int, cells: list[dict], questions: list[Question],
                  timeouts: Timeouts) -> NotebookRun:
-    run = NotebookRun()
+    run, clock = NotebookRun(), _Clock(timeouts.notebook)
     pending = list(questions)
     for _ in range(MAX_CHILDREN):
-        if not pending:
+        if not pending or clock.expired():
             break
         child = sandbox.spawn(slot)
         try:
             run.warnings = child.warnings
-            if _run_cells(child, cells, run, timeouts.cell):
-                _ask_questions(child, pending, run, timeouts.question)
+            if _run_cells(child, cells, run, clock, timeouts.cell):
+                _ask_questions(child, pending, run, clock, timeouts.question)
         finally:
             child.kill()
+    why = (f"the notebook used up its {timeouts.notebook:g} s budget" if clock.expired() else
+           f"grading stopped: the notebook crashed the sandbox {MAX_CHILDREN} times")
     for question in pending:
-        for check in question.checks:
-            run.failures.setdefault(check["test_id"], "grading stopped: the notebook crashed the "
-                                    f"sandbox {MAX_CHILDREN} times")
+        _fail(run, [check["test_id"] for check in question.checks if
+                    check["test_id"] not in run.failures], why)
     return run
 
 
-def _run_cells(child: Child, cells: list[dict], run: NotebookRun, timeout: float) -> bool:
+def _run_cells(child: Child, cells: list[dict], run: NotebookRun, clock: _Clock,
+               timeout: float) -> bool:
     """Run the cells; False (and the guilty cell marked fatal) when the child died."""
     child.send({"op": "cells", "cells": cells, "skip": sorted(run.fatal_cells)})
     expected = [c["index"] for c in cells if c["index"] not in run.fatal_cells]
     for index in expected:
-        message = _receive(child, time.monotonic() + timeout)
+        message = _receive(child, clock.deadline(timeout))
         if isinstance(message, str) or message.get("event") != "cell":
             reason = message if isinstance(message, str) else "broke the grading protocol"
             run.fatal_cells[index] = reason
             return False
         run.cells[index] = {"ok": bool(message.get("ok")), "error": message.get("error")}
-    done = _receive(child, time.monotonic() + timeout)
+    done = _receive(child, clock.deadline(timeout))
     return isinstance(done, dict) and done.get("event") == "cells_done"
 
 
-def _ask_questions(child: Child, pending: list[Question], run: NotebookRun,
+def _ask_questions(child: Child, pending: list[Question], run: NotebookRun, clock: _Clock,
                    timeout: float) -> None:
     while pending:
         question = pending.pop(0)
         child.send({"op": "question", "checks": question.checks})
-        deadline = time.monotonic() + timeout
+        deadline = clock.deadline(timeout)
         waiting = [check["test_id"] for check in question.checks]
         while True:
             message = _receive(child, deadline)
