@@ -1,0 +1,43 @@
+"""Real `nbgrader autograde` of the demo students gives the points samples/ promises."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from assignment_support import ASSIGNMENT, NOTEBOOKS, SAMPLES
+from nbgrader.api import Gradebook
+
+pytestmark = pytest.mark.slow
+EXPECTED = json.loads((SAMPLES / "expected_scores.json").read_text(encoding="utf-8"))
+
+
+def _autograded_scores(course: Path, student: str) -> dict[str, dict[str, float | None]]:
+    """notebook -> {grade cell id -> auto score}, read from the course's gradebook."""
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        return {
+            name: {
+                grade.name: grade.auto_score
+                for grade in gradebook.find_submission_notebook(name, ASSIGNMENT, student).grades
+            }
+            for name in NOTEBOOKS
+        }
+
+
+@pytest.mark.parametrize("student", sorted(EXPECTED))
+def test_autograded_points_match_samples(autograded_course: Path, student: str) -> None:
+    scores = _autograded_scores(autograded_course, student)
+    for name in NOTEBOOKS:
+        autograded = {k: v for k, v in scores[name].items() if k != "why_detach"}
+        assert autograded == EXPECTED[student][name], f"{student}, {name}"
+
+
+def test_full_solution_scores_full_points_and_release_scores_zero(autograded_course: Path) -> None:
+    alice = _autograded_scores(autograded_course, "alice")
+    dan = _autograded_scores(autograded_course, "dan")
+    auto = [(name, k) for name in NOTEBOOKS for k in alice[name] if k != "why_detach"]
+    assert sum(alice[name][k] for name, k in auto) == 21
+    assert sum(dan[name][k] for name, k in auto) == 0
+    assert alice["derivatives"]["why_detach"] is None  # answered: left to a human grader
+    assert dan["derivatives"]["why_detach"] == 0  # unchanged answer cell: nbgrader gives 0
