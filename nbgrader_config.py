@@ -19,3 +19,37 @@ c.CourseDirectory.course_id = "pytorch-autograd"
 c.Execute.timeout = 120
 
 # --- grading engine (see autograders/nbgrader_plugin) ---
+# Stock nbgrader runs a submission and its tests in one kernel that can read and write the whole
+# course. Here `IsolatedExecute` takes the place of `Execute`: no kernel starts, the cells run in
+# the project's sandbox, and the verdict of each test cell is decided outside the student's
+# process (see README.md, "Grading with nbgrader autograde"). The other steps are nbgrader's own,
+# in nbgrader's order: grades are saved after the outputs exist, late penalties after grades.
+import sys  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # a checkout that is not installed
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbgrader.preprocessors import (  # noqa: E402
+    AssignLatePenalties,
+    CheckCellMetadata,
+    GetGrades,
+    IgnorePattern,
+    LimitOutput,
+    SaveAutoGrades,
+)
+
+from autograders.nbgrader_plugin import HideHiddenTests, IsolatedExecute  # noqa: E402
+
+c.Autograde.autograde_preprocessors = [
+    IsolatedExecute,
+    IgnorePattern,
+    ClearMetadataPreprocessor,
+    LimitOutput,
+    SaveAutoGrades,
+    AssignLatePenalties,
+    CheckCellMetadata,
+]
+c.IsolatedExecute.timeout = 10.0  # seconds per cell and per question
+# Deleted test cells come back from the instructor's copy (nbgrader logs each one).
+c.OverwriteCells.add_missing_cells = True
+# Feedback shows what failed and why, not the hidden tests' code.
+c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, HideHiddenTests]
