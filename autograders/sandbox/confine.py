@@ -8,7 +8,9 @@ The steps run in this order because each needs a privilege that a later one take
    code instead of killing the child; we keep it that way.
 3. Landlock: only the interpreter, libraries, system files and the work directory stay
    reachable; no TCP; no signals to, or abstract sockets of, processes outside the child.
-4. drop every capability for good, so a root child cannot mount, reboot, load modules or
+4. seccomp: no unix socket that could reach a host daemon's pathname socket (Landlock does
+   not check those), no io_uring, no syscalls of another ABI. See `seccomp`.
+5. drop every capability for good, so a root child cannot mount, reboot, load modules or
    change its cgroup or its limits.
 """
 
@@ -23,7 +25,8 @@ import tempfile
 from collections.abc import Sequence
 from importlib.metadata import packages_distributions
 
-from autograders.sandbox import landlock
+from autograders.sandbox import landlock, seccomp
+from autograders.sandbox.landlock import prctl
 from autograders.sandbox.limits import Limits
 
 DEVICE_FILES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
@@ -54,7 +57,7 @@ def default_read_only_paths(exclude_package_dir: str) -> list[str]:
             continue
         if path == "/etc":
             paths += _entries_except(path, lambda name: name in HIDDEN_IN_ETC)
-        elif _inside(excluded, path):
+        elif excluded != path and _inside(excluded, path):
             paths += _split_around(path, excluded)
         else:
             paths.append(path)
@@ -68,23 +71,17 @@ def _inside(path: str, directory: str) -> bool:
 
 
 def _entries_except(directory: str, hide) -> list[str]:
-    try:
-        names = sorted(os.listdir(directory))
-    except OSError:
-        return []
+    names = sorted(os.listdir(directory)) if os.path.isdir(directory) else []
     return [os.path.join(directory, name) for name in names if not hide(name)]
 
 
 def _split_around(directory: str, excluded: str) -> list[str]:
     """Entries of `directory` and of its subdirectories down to `excluded`, minus that."""
-    if directory == excluded:
-        return []
-    parent = os.path.dirname(excluded)
-    if directory == parent:
+    if os.path.dirname(excluded) == directory:
         return _entries_except(directory, _metadata_matcher(os.path.basename(excluded)))
-    step = os.path.join(directory, os.path.relpath(excluded, directory).split(os.sep)[0])
-    siblings = _entries_except(directory, lambda name: name == os.path.basename(step))
-    return siblings + _split_around(step, excluded)
+    step = os.path.relpath(excluded, directory).split(os.sep)[0]
+    siblings = _entries_except(directory, lambda name: name == step)
+    return siblings + _split_around(os.path.join(directory, step), excluded)
 
 
 def _metadata_matcher(package: str):
@@ -104,34 +101,45 @@ def confine(
 ) -> list[str]:
     """Confine the calling (freshly forked) process; return warnings about missing protections.
 
+    Must run single-threaded, as right after fork: no_new_privs, Landlock and capabilities
+    bind only the calling thread. Also moves into `workdir` and points TMPDIR inside it.
     Raises ConfinementError when a protection the machine supports fails to apply.
     """
     procs = [cgroup_procs] if isinstance(cgroup_procs, str) else list(cgroup_procs or ())
     abi = landlock.abi_version()
+    warnings = _missing_protections(cgroup=bool(procs), abi=abi)
+    with open("/proc/self/status") as handle:
+        status = dict(line.split(":", 1) for line in handle)
+    if int(status["Threads"]) != 1:
+        raise ConfinementError(f"confine() needs a single thread, found {status['Threads']}")
     try:
         os.chdir(workdir)
         for path in procs:
             with open(path, "w") as handle:
-                handle.write(str(os.getpid()))
-        _set_rlimits(limits)
+                handle.write("0")  # "the writer": right even as pid 1 of a pid namespace
+        _set_rlimits(limits, vm_size=int(status["VmSize"].split()[0]) * 1024)
         if abi >= 1:
             landlock.restrict(
                 read_only=read_only, read_write=[workdir], read_write_files=DEVICE_FILES
             )
+        warnings += seccomp.deny_unix_sockets()  # needs no_new_privs (it sets it) or root
         drop_capabilities()
     except OSError as exc:
         raise ConfinementError(f"could not confine the child: {exc}") from exc
-    for name in ("TMPDIR", "TEMP", "TMP"):
-        os.environ[name] = workdir
-    tempfile.tempdir = workdir  # the warm process may have cached /tmp, unwritable from now on
-    return _missing_protections(cgroup=bool(procs), abi=abi)
+    tmp = os.environ.get("TMPDIR", "")  # keep one the caller chose inside the work dir
+    tmp = tmp if tmp and _inside(os.path.realpath(tmp), os.path.realpath(workdir)) else workdir
+    os.environ.update(TMPDIR=tmp, TEMP=tmp, TMP=tmp)
+    tempfile.tempdir = tmp  # the warm process may have cached /tmp, unwritable from now on
+    return warnings
 
 
 def _missing_protections(*, cgroup: bool, abi: int) -> list[str]:
     warnings = []
-    if not cgroup:
-        root = ", which the kernel ignores for root" if os.getuid() == 0 else ""
-        warnings.append(f"no pids cgroup: processes are limited by RLIMIT_NPROC only{root}")
+    if not cgroup:  # uid 0 of the host, not of a user namespace, escapes RLIMIT_NPROC
+        with open("/proc/self/uid_map") as uid_map:
+            host_root = os.getuid() == 0 and uid_map.read().split()[:2] == ["0", "0"]
+        note = ", which the kernel ignores for root" if host_root else ""
+        warnings.append(f"no pids cgroup: processes are limited by RLIMIT_NPROC only{note}")
     if abi < 1:
         warnings.append("no Landlock: the child can read and write every file its user can")
     elif abi < 4:
@@ -141,9 +149,7 @@ def _missing_protections(*, cgroup: bool, abi: int) -> list[str]:
     return warnings
 
 
-def _set_rlimits(limits: Limits) -> None:
-    with open("/proc/self/status") as status:
-        vm_size = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmSize:"))
+def _set_rlimits(limits: Limits, *, vm_size: int) -> None:
     _lower(resource.RLIMIT_AS, vm_size + limits.memory_bytes)
     _lower(resource.RLIMIT_CPU, limits.cpu_seconds, hard=limits.cpu_seconds + 1)
     _lower(resource.RLIMIT_FSIZE, limits.file_bytes)
@@ -154,17 +160,14 @@ def _set_rlimits(limits: Limits) -> None:
 
 def _lower(which: int, soft: int, hard: int | None = None) -> None:
     """Set a limit without ever raising it above the current hard limit (that would fail)."""
-    current_hard = resource.getrlimit(which)[1]
-    hard = soft if hard is None else hard
-    if current_hard != resource.RLIM_INFINITY:
-        soft, hard = min(soft, current_hard), min(hard, current_hard)
-    resource.setrlimit(which, (soft, hard))
+    cap = resource.getrlimit(which)[1]
+    cap = max(soft, hard or 0) if cap == resource.RLIM_INFINITY else cap
+    resource.setrlimit(which, (min(soft, cap), min(soft if hard is None else hard, cap)))
 
 
 _PR_SET_NO_NEW_PRIVS, _PR_CAPBSET_DROP, _PR_SET_SECUREBITS, _PR_CAP_AMBIENT = 38, 24, 28, 47
 _CAP_SETPCAP, _EINVAL = 8, 22
-# SECBIT_NOROOT, NO_SETUID_FIXUP, NO_CAP_AMBIENT_RAISE (bits 0, 2, 6), each with its lock
-# (the next bit up), and KEEP_CAPS (bit 4) locked off.
+# SECBIT_NOROOT, NO_SETUID_FIXUP, NO_CAP_AMBIENT_RAISE, each locked; KEEP_CAPS locked off.
 _SECUREBITS = 0b1110_1111
 
 
@@ -180,20 +183,20 @@ def drop_capabilities() -> None:
     def fail(step: str) -> OSError:
         return OSError(err := ctypes.get_errno(), f"{step}: {os.strerror(err)}")
 
-    if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+    if prctl(_PR_SET_NO_NEW_PRIVS, 1) != 0:
         raise fail("PR_SET_NO_NEW_PRIVS")
     header = (ctypes.c_uint32 * 2)(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this process
     data = (ctypes.c_uint32 * 6)()  # effective, permitted, inheritable; twice (64 bits)
     if libc.capget(header, data) != 0:
         raise fail("capget")
     if data[0] & (1 << _CAP_SETPCAP):
-        if libc.prctl(_PR_SET_SECUREBITS, _SECUREBITS, 0, 0, 0) != 0:
+        if prctl(_PR_SET_SECUREBITS, _SECUREBITS) != 0:
             raise fail("PR_SET_SECUREBITS")
         for cap in range(64):  # the kernel answers EINVAL past its last capability
-            if libc.prctl(_PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
+            if prctl(_PR_CAPBSET_DROP, cap) != 0:
                 if ctypes.get_errno() != _EINVAL or cap == 0:
                     raise fail(f"PR_CAPBSET_DROP({cap})")
                 break
-    libc.prctl(_PR_CAP_AMBIENT, 4, 0, 0, 0)  # PR_CAP_AMBIENT_CLEAR_ALL; EINVAL before 4.3
+    prctl(_PR_CAP_AMBIENT, 4)  # PR_CAP_AMBIENT_CLEAR_ALL; EINVAL before Linux 4.3
     if libc.capset(header, (ctypes.c_uint32 * 6)()) != 0:
         raise fail("capset")
