@@ -8,6 +8,8 @@ prints a million lines costs memory for the first few kilobytes only.
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 
 from IPython.core.interactiveshell import InteractiveShell
 
@@ -51,6 +53,15 @@ class SandboxShell(InteractiveShell):
 
     def enable_gui(self, gui=None):
         return None
+
+    def system(self, cmd: str) -> None:
+        """`!cmd` through pipes: IPython's default needs a pty, which the sandbox does not
+        grant (another process's terminal is no business of a submission)."""
+        done = subprocess.run(self.var_expand(cmd, depth=1), shell=True, text=True,
+                              stdin=subprocess.DEVNULL, capture_output=True, errors="replace")
+        sys.stdout.write(done.stdout)
+        sys.stderr.write(done.stderr)
+        self.user_ns["_exit_code"] = done.returncode
 
     def enable_matplotlib(self, gui=None):
         import matplotlib.pyplot  # noqa: F401  (already imported in the warm process)

@@ -157,12 +157,6 @@ def test_seccomp_keeps_what_honest_code_needs(workdir: Path) -> None:
     assert report["getoutput"] == ["hi"] and report["system_raw"] == "hi\n", report
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="`!cmd` runs through pexpect, which needs a pty (/dev/ptmx, /dev/pts) that Landlock "
-    "does not allow; seccomp is not involved. Fix in confine (allow the ptys) or in shell.py "
-    "(system = system_raw)",
-)
 @needs_landlock
 def test_ipython_bang_commands_run_in_a_confined_child(workdir: Path) -> None:
     """`!echo hi` in a notebook cell, i.e. get_ipython().system('echo hi'), prints hi."""
