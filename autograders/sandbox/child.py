@@ -16,13 +16,22 @@ starts a fresh child for the remaining questions.
 
 from __future__ import annotations
 
+import os
 import sys
 
 from autograders.sandbox import probes, protocol
 from autograders.sandbox.shell import CappedStream
 
+_serving_pid = 0
+
+
+_getpid = os.getpid
+_exit = os._exit
+
 
 def serve(sock, shell) -> None:
+    global _serving_pid
+    _serving_pid = _getpid()
     stdout, stderr = CappedStream("stdout"), CappedStream("stderr")
     sys.stdout, sys.stderr = stdout, stderr
     namespace = shell.user_ns
@@ -42,6 +51,7 @@ def run_cells(sock, shell, message: dict) -> None:
         if cell["index"] in skip:
             continue
         result = shell.run_cell(cell["source"], store_history=False)
+        stay_the_server()
         error = result.error_before_exec or result.error_in_exec
         report = probes.describe(error) if error is not None else None
         protocol.send(sock, {"event": "cell", "index": cell["index"], "ok": error is None,
@@ -53,8 +63,18 @@ def answer_question(sock, namespace, message: dict, stdout, stderr) -> None:
     for check in message["checks"]:
         stdout.reset()
         stderr.reset()
-        answers = [probes.run(op, namespace) for op in check["probes"]]
+        answers = []
+        for op in check["probes"]:
+            answers.append(probes.run(op, namespace))
+            stay_the_server()
         output = (stdout.getvalue() + stderr.getvalue())[-4000:]
         protocol.send(sock, {"event": "check", "test_id": check["test_id"], "answers": answers,
                              "output": output})
     protocol.send(sock, {"event": "question_done"})
+
+
+def stay_the_server() -> None:
+    """End a copy of this process that student code forked: only the original may go on
+    reading the grader's requests and answering them."""
+    if _getpid() != _serving_pid:
+        _exit(0)

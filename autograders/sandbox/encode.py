@@ -29,11 +29,17 @@ bool, dict, float, getattr, int, isinstance, len, list, str, tuple, type = (  # 
     builtins.isinstance, builtins.len, builtins.list, builtins.str, builtins.tuple, builtins.type,
 )
 _Tensor = torch.Tensor
-_as_subclass = torch.Tensor.as_subclass
-_detach = torch.Tensor.detach
-_to = torch.Tensor.to
-_reshape = torch.Tensor.reshape
-_tolist = torch.Tensor.tolist
+# Tensor attributes are read through torch's C base class, which Python code cannot patch: a
+# cell that replaces `torch.Tensor.requires_grad` or `.tolist` does not change what we report.
+_Base = torch._C.TensorBase
+_requires_grad = _Base.requires_grad.__get__
+_is_leaf = _Base.is_leaf.__get__
+_grad = _Base.grad.__get__
+_grad_fn = _Base.grad_fn.__get__
+_shape = _Base.shape.__get__
+_dtype = _Base.dtype.__get__
+_detach, _to, _reshape, _tolist = _Base.detach, _Base.to, _Base.reshape, _Base.tolist
+_numel, _is_complex = _Base.numel, _Base.is_complex
 _tensor = torch.tensor
 _no_torch_function = torch._C.DisableTorchFunctionSubclass
 _asarray = numpy.asarray
@@ -95,23 +101,23 @@ def _encode(value, depth: int) -> dict:
 
 
 def _encode_tensor(value) -> dict:
-    with _no_torch_function():
-        plain = _as_subclass(value, _Tensor)
-        grad_fn = plain.grad_fn
+    with _no_torch_function():  # a subclass's __torch_function__ must not answer for it
+        grad_fn = _grad_fn(value)
+        leaf = bool(_is_leaf(value))
         meta = {
             "type": "tensor",
-            "dtype": str(plain.dtype).removeprefix("torch."),
-            "shape": list(plain.shape),
-            "requires_grad": bool(plain.requires_grad),
-            "is_leaf": bool(plain.is_leaf),
+            "dtype": str(_dtype(value)).removeprefix("torch."),
+            "shape": list(_shape(value)),
+            "requires_grad": bool(_requires_grad(value)),
+            "is_leaf": leaf,
             "grad_fn": type(grad_fn).__name__ if grad_fn is not None else None,
             # .grad of a non-leaf is always None (and reading it warns): only leaves are asked
-            "has_grad": bool(plain.is_leaf and plain.grad is not None),
+            "has_grad": bool(leaf and _grad(value) is not None),
             "subclass": type(value) is not _Tensor,
         }
-        if plain.is_complex() or plain.numel() > MAX_ELEMENTS:
+        if _is_complex(value) or _numel(value) > MAX_ELEMENTS:
             return meta | {"data": None}
-        flat = _reshape(_to(_detach(plain), device="cpu", dtype=torch.float64), (-1,))
+        flat = _reshape(_to(_detach(value), device="cpu", dtype=torch.float64), (-1,))
         return meta | {"data": _tolist(flat)}
 
 

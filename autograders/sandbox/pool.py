@@ -66,8 +66,13 @@ class WarmProcess:
     """One zygote: started at once, ready after `wait_ready()`."""
 
     def __init__(self, home: Path, limits: Limits, cgroup_procs: tuple[str, ...]) -> None:
-        (home / ".ipython").mkdir(parents=True)
-        (home / "matplotlib").mkdir()
+        self.home, self.limits, self.cgroup_procs = home, limits, cgroup_procs
+        (home / ".ipython").mkdir(parents=True, exist_ok=True)
+        (home / "matplotlib").mkdir(exist_ok=True)
+        self._start()
+
+    def _start(self) -> None:
+        home, limits, cgroup_procs = self.home, self.limits, self.cgroup_procs
         ours, theirs = socket.socketpair()
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8",
                "HOME": str(home), "MPLCONFIGDIR": str(home / "matplotlib"), "MPLBACKEND": "Agg",
@@ -95,16 +100,30 @@ class WarmProcess:
         self.network = str(ready.get("network"))
 
     def spawn(self, workdir: Path) -> Child:
-        """A fresh child, confined, waiting for its notebook's cells."""
-        self.wait_ready()
-        protocol.send(self.control, {"op": "spawn", "workdir": str(workdir)})
+        """A fresh child, confined, waiting for its notebook's cells.
+
+        Should the warm process itself have died, it is started again, once per call: a
+        grader error then fails one notebook, not the rest of the class.
+        """
         try:
+            return self._spawn(workdir)
+        except SandboxError:
+            if self.process.poll() is None:
+                raise
+        self.control.close()
+        self._start()
+        return self._spawn(workdir)
+
+    def _spawn(self, workdir: Path) -> Child:
+        self.wait_ready()
+        try:
+            protocol.send(self.control, {"op": "spawn", "workdir": str(workdir)})
             data, fds, _, _ = socket.recv_fds(self.control, 4096, 1)
             started = protocol.decode(data)
         except (OSError, protocol.ProtocolError) as error:
             raise SandboxError(f"the warm process is gone: {error}") from None
         if not fds or started.get("event") != "started":
-            raise SandboxError("the warm process did not hand over a child")
+            raise SandboxError(f"the warm process made no child: {started.get('reason')}")
         child = Child(socket.socket(fileno=fds[0]), int(started["pid"]), workdir)
         if not started.get("pid_namespace"):
             child.warnings.append("no PID namespace: processes a submission leaves behind are "

@@ -12,10 +12,12 @@ grader kills it every process it started dies with it, even one that called `set
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
 import signal
 import socket
+import time
 
 from autograders.sandbox import child, confine, namespaces, protocol
 from autograders.sandbox.limits import Limits
@@ -32,18 +34,39 @@ def main(control_fd: int) -> None:
         request = protocol.receive(control)
         if request is None or request.get("op") == "exit":
             return
+        reap_children()
         grader_end, child_end = socket.socketpair()
         isolated = namespaces.next_child_in_new_pid_namespace()
-        pid = os.fork()
+        pid = fork_when_possible()
         if pid == 0:
             control.close()
             grader_end.close()
             run_child(child_end, shell, config, request)
         child_end.close()
-        started = protocol.encode({"event": "started", "pid": pid, "pid_namespace": isolated})
-        socket.send_fds(control, [started], [grader_end.fileno()])
+        if pid is None:
+            failed = protocol.encode({"event": "error", "reason": "fork failed: no process left"})
+            socket.send_fds(control, [failed], [])
+        else:
+            started = protocol.encode({"event": "started", "pid": pid, "pid_namespace": isolated})
+            socket.send_fds(control, [started], [grader_end.fileno()])
         grader_end.close()
-        reap_children()
+
+
+def fork_when_possible(patience: float = 10.0) -> int | None:
+    """fork(), waiting while the slot's process limit is full: after a fork bomb is killed,
+    the kernel takes a moment to tear its namespace down and release the pids. ENOMEM means
+    the namespace prepared for the child is unusable: prepare another and try again."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            return os.fork()
+        except OSError as error:
+            if error.errno not in (errno.EAGAIN, errno.ENOMEM) or time.monotonic() > deadline:
+                return None
+            reap_children()
+            time.sleep(0.02)
+            if error.errno == errno.ENOMEM:
+                namespaces.next_child_in_new_pid_namespace()
 
 
 # Typical notebook work, run once before any fork: lazy initialisation in torch, matplotlib and
