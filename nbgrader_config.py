@@ -31,13 +31,36 @@ from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPrep
 from nbgrader.preprocessors import (  # noqa: E402
     AssignLatePenalties,
     CheckCellMetadata,
+    ClearOutput,
+    DeduplicateIds,
     GetGrades,
     IgnorePattern,
     LimitOutput,
+    OverwriteCells,
+    OverwriteKernelspec,
     SaveAutoGrades,
 )
 
-from autograders.nbgrader_plugin import HideHiddenTests, IsolatedExecute  # noqa: E402
+from autograders.nbgrader_plugin import (  # noqa: E402
+    HideHiddenTests,
+    IsolatedExecute,
+    RestoreTestCells,
+    TolerantNotebookExporter,
+)
+
+# An unreadable notebook (invalid JSON, binary, nbformat 3) costs its own questions, not the
+# student's whole assignment.
+c.Autograde.exporter_class = TolerantNotebookExporter
+# Fake or duplicated grade cells lose their metadata and missing test cells come back from the
+# instructor's copy (each logged) before OverwriteCells restores the tests' source and points.
+c.Autograde.sanitize_preprocessors = [
+    ClearOutput,
+    DeduplicateIds,
+    OverwriteKernelspec,
+    RestoreTestCells,
+    OverwriteCells,
+    CheckCellMetadata,
+]
 
 c.Autograde.autograde_preprocessors = [
     IsolatedExecute,
@@ -49,7 +72,5 @@ c.Autograde.autograde_preprocessors = [
     CheckCellMetadata,
 ]
 c.IsolatedExecute.timeout = 10.0  # seconds per cell and per question
-# Deleted test cells come back from the instructor's copy (nbgrader logs each one).
-c.OverwriteCells.add_missing_cells = True
 # Feedback shows what failed and why, not the hidden tests' code.
 c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, HideHiddenTests]

@@ -42,7 +42,7 @@ def grade_student(student_id: str, folder: Path, sandbox: Sandbox, slot: int,
             cells = read_notebook(folder / f"{notebook}.ipynb")
         except NotGradable as reason:
             result.notebooks[notebook] = str(reason)
-            result.checks += _unanswered(notebook_problems, f"{notebook}.ipynb: {reason}")
+            result.checks += unanswered(notebook_problems, f"{notebook}.ipynb: {reason}")
             continue
         result.checks += grade_notebook(cells, notebook_problems, sandbox, slot, settings,
                                         result.seed)
@@ -97,7 +97,7 @@ def _explain_answer_cell(verdict: Verdict, run: NotebookRun, cells: NotebookCell
     return verdict
 
 
-def _unanswered(notebook_problems: tuple[Problem, ...], reason: str) -> list[CheckResult]:
+def unanswered(notebook_problems: tuple[Problem, ...], reason: str) -> list[CheckResult]:
     return [CheckResult(check.test_id, problem.question_id, problem.notebook, check.title, 0.0,
                         check.points, f"Not graded: {reason}.")
             for problem in notebook_problems for check in problem.checks]

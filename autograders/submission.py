@@ -40,6 +40,11 @@ def student_folders(submitted: Path) -> dict[str, Path]:
 
 
 def read_notebook(path: Path) -> NotebookCells:
+    return cells_to_run(load_notebook(path)["cells"])
+
+
+def load_notebook(path: Path) -> dict:
+    """The notebook's JSON, checked just enough to be walked safely; NotGradable if not."""
     if not path.is_file():
         raise NotGradable("missing")
     if path.stat().st_size > MAX_NOTEBOOK_BYTES:
@@ -54,7 +59,7 @@ def read_notebook(path: Path) -> NotebookCells:
         raise NotGradable("old notebook format (nbformat < 4)")
     if len(notebook["cells"]) > MAX_CELLS:
         raise NotGradable("too many cells")
-    return cells_to_run(notebook["cells"])
+    return notebook
 
 
 def cells_to_run(cells: list) -> NotebookCells:

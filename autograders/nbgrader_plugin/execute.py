@@ -22,7 +22,8 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Float, Int
 
 from autograders import problems
-from autograders.pipeline import grade_notebook, student_seed
+from autograders.nbgrader_plugin.reading import not_gradable_reason
+from autograders.pipeline import grade_notebook, student_seed, unanswered
 from autograders.results import CheckResult
 from autograders.sandbox.pool import Sandbox
 from autograders.sandbox.session import Timeouts
@@ -61,10 +62,13 @@ class IsolatedExecute(NbGraderPreprocessor):
             return nb, resources
         settings = Settings(workers=1, seed=self.seed,
                             timeouts=Timeouts.per_step(self.timeout))
-        cells = cells_to_run(nb.cells)
         seed = student_seed(settings.seed, student)
-        results = grade_notebook(cells, notebook_problems, shared_sandbox(settings), 0, settings,
-                                 seed)
+        reason = not_gradable_reason(nb)
+        if reason:
+            results = unanswered(notebook_problems, f"{notebook}.ipynb: {reason}")
+        else:
+            results = grade_notebook(cells_to_run(nb.cells), notebook_problems,
+                                     shared_sandbox(settings), 0, settings, seed)
         self._write_outputs(nb, {result.test_id: result for result in results})
         self.log.info("Graded %s for %s in the sandbox (seed %d)", notebook, student, seed)
         return nb, resources
