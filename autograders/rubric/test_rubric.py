@@ -11,5 +11,6 @@ from autograders import problems
 def test_check(graded, test_id: str) -> None:
     """The submission passes this check of the registry."""
     result = graded[test_id]
-    hint = f"\nLikely mistake: {result.hint}" if result.hint else ""
-    assert result.passed, f"{result.title}: {result.message}{hint}"
+    if not result.passed:
+        hint = f"\nLikely mistake: {result.hint}" if result.hint else ""
+        pytest.fail(f"{result.title}\n{result.message}{hint}", pytrace=False)
