@@ -49,10 +49,11 @@ def partial_derivatives_trial(rng: random.Random) -> Trial:
                   for e, u0, v0 in calls], judge)
 
 
-def _grid_case(rng: random.Random) -> tuple[str, torch.Tensor, torch.Tensor]:
+def _grid_case(rng: random.Random, dtype: torch.dtype = torch.float32
+               ) -> tuple[str, torch.Tensor, torch.Tensor]:
     size = rng.randint(4, 12)
-    return (inputs.pick(rng, inputs.TWO_VARIABLES, 1)[0], random_tensor(rng, (size,)),
-            random_tensor(rng, (size,)))
+    return (inputs.pick(rng, inputs.TWO_VARIABLES, 1)[0],
+            random_tensor(rng, (size,)).to(dtype), random_tensor(rng, (size,)).to(dtype))
 
 
 def _grid_call(expr: str, u: torch.Tensor, v: torch.Tensor) -> dict:
@@ -78,21 +79,28 @@ def on_grid_values_trial(rng: random.Random) -> Trial:
 
 
 def on_grid_inputs_trial(rng: random.Random) -> Trial:
-    expr, u, v = _grid_case(rng)
+    # float32 and float64 inputs: `u.to(torch.float64)` is a copy of the one, not of the other
+    cases = [_grid_case(rng, dtype) for dtype in (torch.float32, torch.float64)]
 
     def judge(answers: list) -> None:
-        compare.returned(answers[0], "partials_on_grid(f, u, v)")
-        for name, sent, after in zip("uv", (u, v), answers[0]["args_after"][1:], strict=True):
-            received = compare.tensor(after, f"the caller's {name}")
-            if received.requires_grad or after.get("has_grad"):
-                raise Mismatch(f"partials_on_grid changed the caller's {name}: it now "
-                               f"{'requires grad' if received.requires_grad else 'has a .grad'}.",
-                               "Work on a copy: `u = u.detach().clone().requires_grad_(True)`.")
-            if not torch.equal(received.values, sent.to(torch.float64)):
-                raise Mismatch(f"partials_on_grid changed the values of the caller's {name}.",
-                               "Do not modify the inputs in place.")
+        for (_, u, v), answer in zip(cases, answers, strict=True):
+            text = f"partials_on_grid(f, u, v) with {str(u.dtype).removeprefix('torch.')} u, v"
+            compare.returned(answer, text)
+            for name, sent, after in zip("uv", (u, v), answer["args_after"][1:], strict=True):
+                _unchanged(name, sent, compare.tensor(after, f"the caller's {name}"), after, text)
 
-    return Trial([_grid_call(expr, u, v)], judge)
+    return Trial([_grid_call(*case) for case in cases], judge)
+
+
+def _unchanged(name: str, sent: torch.Tensor, received: compare.Received, described: dict,
+               text: str) -> None:
+    if received.requires_grad or described.get("has_grad"):
+        now = "requires grad" if received.requires_grad else "has a .grad"
+        raise Mismatch(f"{text} changed the caller's {name}: it now {now}.",
+                       "Work on a copy: `u = u.detach().clone().requires_grad_(True)`.")
+    if not torch.equal(received.values, sent.to(torch.float64)):
+        raise Mismatch(f"{text} changed the values of the caller's {name}.",
+                       "Do not modify the inputs in place.")
 
 
 PROBLEMS = (

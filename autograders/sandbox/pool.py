@@ -25,12 +25,16 @@ from autograders.sandbox.limits import Limits
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 START_TIMEOUT = 180.0  # importing torch on a cold disk can take a while
-ZYGOTE_CODE = ("import sys; sys.path.insert(0, sys.argv[2]); "
-               "from autograders.sandbox.zygote import main; main(int(sys.argv[1]))")
+ZYGOTE_CODE = ("import sys; sys.path.insert(0, sys.argv[1]); "
+               "from autograders.sandbox.zygote import main; main(*map(int, sys.argv[2:]))")
 
 
 class SandboxError(RuntimeError):
     """The sandbox itself failed (not the student's code): a grader error."""
+
+
+class WarmProcessGone(SandboxError):
+    """A slot's warm process no longer answers."""
 
 
 class Child:
@@ -62,33 +66,39 @@ class Child:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
+def start_warm_processes(home: Path, limits: Limits,
+                         cgroups: list[tuple[str, ...]]) -> list[WarmProcess]:
+    """Start one process that warms up once, then serves each slot from a fork of itself
+    (see `zygote`). Returns the slots' handles at once; each is waited for at its first use."""
+    (home / ".ipython").mkdir(parents=True, exist_ok=True)
+    (home / "matplotlib").mkdir(exist_ok=True)
+    pairs = [socket.socketpair() for _ in cgroups]
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8",
+           "HOME": str(home), "MPLCONFIGDIR": str(home / "matplotlib"), "MPLBACKEND": "Agg",
+           "OMP_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
+    theirs = [pair[1].fileno() for pair in pairs]
+    process = subprocess.Popen(
+        [sys.executable, "-I", "-c", ZYGOTE_CODE, str(PACKAGE_DIR.parent), *map(str, theirs)],
+        pass_fds=theirs, env=env, cwd=home, stdin=subprocess.DEVNULL)
+    for _, their_end in pairs:
+        their_end.close()
+    read_only = confine.default_read_only_paths(str(PACKAGE_DIR)) + [str(home)]
+    protocol.send(pairs[0][0], {"ipython_dir": str(home / ".ipython"), "read_only": read_only,
+                                "limits": asdict(limits), "cgroups": [list(c) for c in cgroups]})
+    return [WarmProcess(ours, process, home, limits, procs)
+            for (ours, _), procs in zip(pairs, cgroups, strict=True)]
+
+
 class WarmProcess:
-    """One zygote: started at once, ready after `wait_ready()`."""
+    """One slot's server in the warm process: hands out children, ready after `wait_ready()`."""
 
-    def __init__(self, home: Path, limits: Limits, cgroup_procs: tuple[str, ...]) -> None:
+    def __init__(self, control: socket.socket, process: subprocess.Popen, home: Path,
+                 limits: Limits, cgroup_procs: tuple[str, ...]) -> None:
+        self.control, self.process = control, process
         self.home, self.limits, self.cgroup_procs = home, limits, cgroup_procs
-        (home / ".ipython").mkdir(parents=True, exist_ok=True)
-        (home / "matplotlib").mkdir(exist_ok=True)
-        self._start()
-
-    def _start(self) -> None:
-        home, limits, cgroup_procs = self.home, self.limits, self.cgroup_procs
-        ours, theirs = socket.socketpair()
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8",
-               "HOME": str(home), "MPLCONFIGDIR": str(home / "matplotlib"), "MPLBACKEND": "Agg",
-               "OMP_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
-        self.process = subprocess.Popen(
-            [sys.executable, "-I", "-c", ZYGOTE_CODE, str(theirs.fileno()),
-             str(PACKAGE_DIR.parent)],
-            pass_fds=[theirs.fileno()], env=env, cwd=home, stdin=subprocess.DEVNULL)
-        theirs.close()
-        self.control = ours
-        for procs in cgroup_procs:  # before it forks anything: its children are born inside
-            Path(procs).write_text(str(self.process.pid))
-        read_only = confine.default_read_only_paths(str(PACKAGE_DIR)) + [str(home)]
-        protocol.send(ours, {"ipython_dir": str(home / ".ipython"), "read_only": read_only,
-                             "limits": asdict(limits)})
         self.network = ""
+        self.server_pid = 0
+        self.restarts = 0
 
     def wait_ready(self) -> None:
         """Wait until the warm process has imported everything; at once when it has."""
@@ -96,23 +106,26 @@ class WarmProcess:
             return
         ready = protocol.receive(self.control, time.monotonic() + START_TIMEOUT)
         if not ready or ready.get("event") != "ready":
-            raise SandboxError("the sandbox's warm process did not start")
+            raise WarmProcessGone("the sandbox's warm process did not start")
         self.network = str(ready.get("network"))
+        self.server_pid = int(ready.get("pid", 0))
 
     def spawn(self, workdir: Path) -> Child:
         """A fresh child, confined, waiting for its notebook's cells.
 
-        Should the warm process itself have died, it is started again, once per call: a
-        grader error then fails one notebook, not the rest of the class.
+        Should this slot's server have died (a grader error), a new warm process takes its
+        place, once per call: one notebook may fail, not the rest of the class.
         """
         try:
             return self._spawn(workdir)
-        except SandboxError:
-            if self.process.poll() is None:
-                raise
-        self.control.close()
-        self._start()
-        return self._spawn(workdir)
+        except WarmProcessGone:
+            self.control.close()
+            self.restarts += 1
+            (fresh,) = start_warm_processes(self.home.with_name(f"{self.home.name}-"
+                                                                f"{self.restarts}"),
+                                            self.limits, [self.cgroup_procs])
+            self.control, self.process, self.network = fresh.control, fresh.process, ""
+            return self._spawn(workdir)
 
     def _spawn(self, workdir: Path) -> Child:
         self.wait_ready()
@@ -121,7 +134,7 @@ class WarmProcess:
             data, fds, _, _ = socket.recv_fds(self.control, 4096, 1)
             started = protocol.decode(data)
         except (OSError, protocol.ProtocolError) as error:
-            raise SandboxError(f"the warm process is gone: {error}") from None
+            raise WarmProcessGone(f"the warm process is gone: {error}") from None
         if not fds or started.get("event") != "started":
             raise SandboxError(f"the warm process made no child: {started.get('reason')}")
         child = Child(socket.socket(fileno=fds[0]), int(started["pid"]), workdir)
@@ -138,9 +151,8 @@ class WarmProcess:
     def close(self) -> None:
         try:
             protocol.send(self.control, {"op": "exit"})
-            self.process.wait(timeout=10)
-        except (OSError, subprocess.TimeoutExpired):
-            self.process.kill()
+        except OSError:
+            pass
         self.control.close()
 
 
@@ -156,8 +168,8 @@ class Sandbox:
         self.scratch = Path(tempfile.mkdtemp(prefix="autograders-"))
         self.caps = cgroups.ProcessCaps(workers, processes=limits.processes)
         self._spawned = 0
-        self._warm = [WarmProcess(self.scratch / f"warm-{slot}", limits,
-                                  self.caps.procs_files(slot)) for slot in range(workers)]
+        self._warm = start_warm_processes(self.scratch / "warm", limits,
+                                          [self.caps.procs_files(slot) for slot in range(workers)])
 
     @property
     def network(self) -> str:
@@ -174,6 +186,11 @@ class Sandbox:
     def close(self) -> None:
         for warm in self._warm:
             warm.close()
+        for process in {id(w.process): w.process for w in self._warm}.values():
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
         self.caps.close()  # and with it anything left in the slots' cgroups
         shutil.rmtree(self.scratch, ignore_errors=True)
 

@@ -1,10 +1,10 @@
-"""The warm process: imports torch, matplotlib and IPython once, then forks one child per
+"""The warm processes: torch, matplotlib and IPython imported once, then one child forked per
 notebook on the grader's request.
 
-Started by the grader as `python -I -c ...` with the control socket's descriptor as argument.
-It imports only `autograders.sandbox` modules: a fork of it holds no rubric, no reference code
-and no expected value. Each child is the first process of a new PID namespace, so when the
-grader kills it every process it started dies with it, even one that called `setsid`.
+Started by the grader as `python -I -c ...` with one control socket per worker slot. It imports
+only `autograders.sandbox` modules, so a fork of it holds no rubric, no reference code and no
+expected value. After warming up it forks one server per slot (sharing the warm pages); each
+server joins its slot's cgroup, so the children it forks are born there.
 
 Each child is made PID 1 of a new PID namespace (where the kernel allows it), so when the
 grader kills it every process it started dies with it, even one that called `setsid`.
@@ -24,12 +24,38 @@ from autograders.sandbox.limits import Limits
 from autograders.sandbox.shell import make_shell
 
 
-def main(control_fd: int) -> None:
-    control = socket.socket(fileno=control_fd)
-    config = protocol.receive(control)
+def main(*control_fds: int) -> None:
+    controls = [socket.socket(fileno=fd) for fd in control_fds]
+    config = protocol.receive(controls[0])
     shell = warm_up(config)
     network = namespaces.enter_network_namespace()
+    if len(controls) == 1:
+        serve_slot(controls[0], shell, config, network, config["cgroups"][0])
+        return
+    for slot, control in enumerate(controls):
+        if os.fork() == 0:
+            for other in controls:
+                if other is not control:
+                    other.close()
+            serve_slot(control, shell, config, network, config["cgroups"][slot])
+            os._exit(0)
+    for control in controls:
+        control.close()
+    while True:  # until every slot's server has ended
+        try:
+            os.wait()
+        except ChildProcessError:
+            return
+
+
+def serve_slot(control: socket.socket, shell, config: dict, network: str,
+               cgroup_procs: list[str]) -> None:
+    """Fork a confined child for each spawn request, until told to exit."""
+    for procs in cgroup_procs:
+        with open(procs, "w") as handle:
+            handle.write("0")  # this process; its children are born in the slot's cgroup
     protocol.send(control, {"event": "ready", "network": network, "pid": os.getpid()})
+    signal.signal(signal.SIGCHLD, lambda *_: reap_children())  # a killed child is no zombie
     while True:
         request = protocol.receive(control)
         if request is None or request.get("op") == "exit":
@@ -118,6 +144,7 @@ def warm_up(config: dict):
 
 
 def run_child(sock: socket.socket, shell, config: dict, request: dict) -> None:
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # student code sees the usual default
     try:
         workdir = request["workdir"]
         prepare_environment(workdir)

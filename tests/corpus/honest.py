@@ -51,8 +51,8 @@ HONEST = [
             '''),
             "partials_on_grid": cell('''
                 def partials_on_grid(f, u, v):
-                    u = u.to(torch.float64).requires_grad_(True)
-                    v = v.to(torch.float64).requires_grad_(True)
+                    u = u.detach().to(torch.float64).requires_grad_(True)
+                    v = v.detach().to(torch.float64).requires_grad_(True)
                     dfdu, dfdv = torch.autograd.grad(f(u, v).sum(), (u, v))
                     return dfdu, dfdv
             '''),

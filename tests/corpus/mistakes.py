@@ -184,6 +184,19 @@ MISTAKES = [
         feedback={"partials_on_grid": "copy"},
     ),
     Submission(
+        # `.to(torch.float64)` returns the caller's own tensor when it is float64 already
+        "to_float64_aliases_float64_inputs", ("in_place", "mistake"),
+        answers={"partials_on_grid": cell('''
+            def partials_on_grid(f, u, v):
+                u = u.to(torch.float64).requires_grad_(True)
+                v = v.to(torch.float64).requires_grad_(True)
+                dfdu, dfdv = torch.autograd.grad(f(u, v).sum(), (u, v))
+                return dfdu, dfdv
+        ''')},
+        expected={"partials_on_grid": 2},
+        feedback={"partials_on_grid": "requires grad"},
+    ),
+    Submission(
         "overwrites_input_values", ("in_place", "mistake"),
         answers={"partials_on_grid": cell('''
             def partials_on_grid(f, u, v):

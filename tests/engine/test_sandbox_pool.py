@@ -1,0 +1,56 @@
+"""The grader side of the sandbox: children, their cleanup, and a warm process that dies."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import pytest
+
+from autograders.sandbox.limits import Limits
+from autograders.sandbox.pool import Sandbox
+
+pytestmark = pytest.mark.slow
+
+
+def run_cell(child, source: str) -> dict:
+    child.send({"op": "cells", "cells": [{"index": 0, "source": source}], "skip": []})
+    return child.receive(time.monotonic() + 30)
+
+
+def test_a_child_runs_cells_and_leaves_nothing_behind() -> None:
+    with Sandbox(Limits(), workers=1) as sandbox:
+        child = sandbox.spawn(0)
+        assert run_cell(child, "x = 6 * 7\nprint(x)") == {"event": "cell", "index": 0,
+                                                          "ok": True, "error": None}
+        workdir = child.workdir
+        child.kill()
+        assert not workdir.exists()
+        time.sleep(0.2)
+        with pytest.raises(ProcessLookupError):
+            os.kill(child.pid, 0)
+    assert not sandbox.scratch.exists()
+
+
+def test_a_cell_error_is_reported_as_plain_data() -> None:
+    with Sandbox(Limits(), workers=1) as sandbox:
+        child = sandbox.spawn(0)
+        message = run_cell(child, "raise ValueError('nope')")
+        child.kill()
+    assert message["ok"] is False
+    assert message["error"] == {"type": "ValueError", "message": "nope"}
+
+
+def test_a_dead_warm_process_is_replaced() -> None:
+    with Sandbox(Limits(), workers=2) as sandbox:
+        sandbox.spawn(1).kill()  # both slots are served from one warm-up
+        warm = sandbox._warm[1]
+        os.kill(warm.server_pid, signal.SIGKILL)
+        child = sandbox.spawn(1)
+        assert run_cell(child, "1 + 1")["ok"] is True
+        child.kill()
+        assert warm.restarts == 1
+        other = sandbox.spawn(0)  # the other slot was not disturbed
+        assert run_cell(other, "2 + 2")["ok"] is True
+        other.kill()
