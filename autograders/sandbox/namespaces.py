@@ -15,6 +15,7 @@ from __future__ import annotations
 import ctypes
 import os
 
+CLONE_NEWNS = 0x00020000
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
@@ -88,3 +89,27 @@ def next_child_in_new_pid_namespace() -> bool:
     if _libc.setns(_own_pid_namespace, CLONE_NEWPID) != 0:
         return False
     return _unshare(CLONE_NEWPID) == 0
+
+
+MS_NOSUID, MS_NODEV, MS_REC, MS_PRIVATE = 0x2, 0x4, 0x4000, 0x40000
+
+
+def private_tmpfs(path: str, size_bytes: int) -> str:
+    """Mount a tmpfs of at most `size_bytes` on `path`, seen by the calling process only.
+
+    A submission's working folder then cannot fill the disk (the file-size rlimit bounds one
+    file, not how many), and it vanishes with the process: the mount lives in a mount
+    namespace of the child's own. Call before Landlock, which forbids mounting. Returns "" on
+    success, else why not (then the folder stays on the disk). Never raises.
+    """
+    if _unshare(CLONE_NEWNS) != 0:
+        return f"no mount namespace ({os.strerror(ctypes.get_errno())})"
+    mount = _libc.mount
+    mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong,
+                      ctypes.c_char_p]
+    if mount(None, b"/", None, MS_REC | MS_PRIVATE, None) != 0:  # no mount leaks out
+        return f"mounts not private ({os.strerror(ctypes.get_errno())})"
+    options = f"size={size_bytes},mode=0700".encode()
+    if mount(b"tmpfs", path.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, options) != 0:
+        return f"no tmpfs ({os.strerror(ctypes.get_errno())})"
+    return ""

@@ -147,13 +147,17 @@ def run_child(sock: socket.socket, shell, config: dict, request: dict) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # student code sees the usual default
     try:
         workdir = request["workdir"]
+        limits = Limits(**config["limits"])
+        not_mounted = namespaces.private_tmpfs(workdir, limits.workdir_bytes)
         prepare_environment(workdir)
         warnings = confine.confine(
             workdir=workdir,
             read_only=config["read_only"],
-            limits=Limits(**config["limits"]),
+            limits=limits,
             cgroup_procs=None,  # born in its slot's cgroup: the warm process lives there
         )
+        if not_mounted:
+            warnings.append(f"working folder not size-limited: {not_mounted}")
         protocol.send(sock, {"event": "confined", "warnings": warnings})
         child.serve(sock, shell)
     finally:

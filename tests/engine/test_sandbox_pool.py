@@ -54,3 +54,15 @@ def test_a_dead_warm_process_is_replaced() -> None:
         other = sandbox.spawn(0)  # the other slot was not disturbed
         assert run_cell(other, "2 + 2")["ok"] is True
         other.kill()
+
+
+def test_the_working_folder_cannot_fill_the_disk() -> None:
+    """Many files under the size limit each still stop at the folder's own limit."""
+    with Sandbox(Limits(workdir_bytes=8 * 1024**2), workers=1) as sandbox:
+        child = sandbox.spawn(0)
+        message = run_cell(child, "for n in range(64):\n"
+                                  "    open(f'f{n}', 'wb').write(bytes(1024 ** 2))")
+        on_disk = sum(path.stat().st_size for path in child.workdir.rglob("*"))
+        child.kill()
+    assert message["ok"] is False and "No space left" in message["error"]["message"]
+    assert on_disk == 0  # the files lived in the child's own tmpfs, not on the disk
