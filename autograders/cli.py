@@ -52,6 +52,9 @@ def main(argv: list[str] | None = None) -> int:
 
         results = grade_class(submitted=args.submitted, out=args.out, settings=settings,
                               sandbox=sandbox)
+    warnings = {warning for result in results for warning in result.sandbox_warnings}
+    for warning in sorted(warnings):
+        print(f"warning: weaker sandbox on this machine: {warning}", file=sys.stderr)
     failed = [r.student_id for r in results if r.grader_error]
     total = sum(r.total for r in results)
     print(f"graded {len(results)} students into {args.out} "

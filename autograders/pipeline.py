@@ -45,20 +45,24 @@ def grade_student(student_id: str, folder: Path, sandbox: Sandbox, slot: int,
             result.checks += unanswered(notebook_problems, f"{notebook}.ipynb: {reason}")
             continue
         result.checks += grade_notebook(cells, notebook_problems, sandbox, slot, settings,
-                                        result.seed)
+                                        result.seed, result.sandbox_warnings)
         result.notebooks[notebook] = GRADED
     result.seconds = time.monotonic() - started
     return result
 
 
 def grade_notebook(cells: NotebookCells, notebook_problems: tuple[Problem, ...],
-                   sandbox: Sandbox, slot: int, settings: Settings, seed: int
-                   ) -> list[CheckResult]:
+                   sandbox: Sandbox, slot: int, settings: Settings, seed: int,
+                   warnings: list[str] | None = None) -> list[CheckResult]:
+    """The verdict of every check of the notebook's problems; sandbox warnings are appended
+    to `warnings` when given."""
     trials = {check.test_id: check.make_trial(random.Random(f"{seed}:{check.test_id}"))
               for problem in notebook_problems for check in problem.checks}
     questions = [Question(p.question_id, [{"test_id": c.test_id, "probes": trials[c.test_id].probes}
                                           for c in p.checks]) for p in notebook_problems]
     run = run_notebook(sandbox, slot, cells.cells, questions, settings.timeouts)
+    if warnings is not None:
+        warnings += [warning for warning in run.warnings if warning not in warnings]
     results = []
     for problem in notebook_problems:
         for check in problem.checks:

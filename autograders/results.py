@@ -41,6 +41,8 @@ class StudentResult:
     notebooks: dict[str, str] = field(default_factory=dict)
     grader_error: str = ""  # set when the grader itself failed on this student
     seconds: float = 0.0
+    # protections the sandbox could not apply on this machine (no Landlock, not root, ...)
+    sandbox_warnings: list[str] = field(default_factory=list)
 
     def question_scores(self) -> dict[str, float]:
         scores: dict[str, float] = {}

@@ -67,8 +67,11 @@ class IsolatedExecute(NbGraderPreprocessor):
         if reason:
             results = unanswered(notebook_problems, f"{notebook}.ipynb: {reason}")
         else:
+            warnings: list[str] = []
             results = grade_notebook(cells_to_run(nb.cells), notebook_problems,
-                                     shared_sandbox(settings), 0, settings, seed)
+                                     shared_sandbox(settings), 0, settings, seed, warnings)
+            for warning in warnings:
+                self.log.warning("Weaker sandbox on this machine: %s", warning)
         self._write_outputs(nb, {result.test_id: result for result in results})
         self.log.info("Graded %s for %s in the sandbox (seed %d)", notebook, student, seed)
         return nb, resources

@@ -98,16 +98,18 @@ def confine(
     read_only: Sequence[str],
     limits: Limits,
     cgroup_procs: str | Sequence[str] | None,
+    born_in_cgroup: bool = False,
 ) -> list[str]:
     """Confine the calling (freshly forked) process; return warnings about missing protections.
 
     Must run single-threaded, as right after fork: no_new_privs, Landlock and capabilities
     bind only the calling thread. Also moves into `workdir` and points TMPDIR inside it.
     Raises ConfinementError when a protection the machine supports fails to apply.
+    `born_in_cgroup` says the process is in a pids cgroup already (its parent was).
     """
     procs = [cgroup_procs] if isinstance(cgroup_procs, str) else list(cgroup_procs or ())
     abi = landlock.abi_version()
-    warnings = _missing_protections(cgroup=bool(procs), abi=abi)
+    warnings = _missing_protections(cgroup=bool(procs) or born_in_cgroup, abi=abi)
     with open("/proc/self/status") as handle:
         status = dict(line.split(":", 1) for line in handle)
     if int(status["Threads"]) != 1:

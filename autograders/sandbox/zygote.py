@@ -67,7 +67,7 @@ def serve_slot(control: socket.socket, shell, config: dict, network: str,
         if pid == 0:
             control.close()
             grader_end.close()
-            run_child(child_end, shell, config, request)
+            run_child(child_end, shell, config, request, in_cgroup=bool(cgroup_procs))
         child_end.close()
         if pid is None:
             failed = protocol.encode({"event": "error", "reason": "fork failed: no process left"})
@@ -143,7 +143,7 @@ def warm_up(config: dict):
     return shell
 
 
-def run_child(sock: socket.socket, shell, config: dict, request: dict) -> None:
+def run_child(sock: socket.socket, shell, config: dict, request: dict, in_cgroup: bool) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # student code sees the usual default
     try:
         workdir = request["workdir"]
@@ -154,7 +154,8 @@ def run_child(sock: socket.socket, shell, config: dict, request: dict) -> None:
             workdir=workdir,
             read_only=config["read_only"],
             limits=limits,
-            cgroup_procs=None,  # born in its slot's cgroup: the warm process lives there
+            cgroup_procs=None,  # born in its slot's cgroup, where its server lives
+            born_in_cgroup=in_cgroup,
         )
         if not_mounted:
             warnings.append(f"working folder not size-limited: {not_mounted}")
