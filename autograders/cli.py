@@ -1,6 +1,6 @@
 """The command line: a thin layer over keyword-only functions.
 
-    python -m autograders grade SUBMITTED --out OUT [--workers N] [--seed S] [--timeout SECONDS]
+python -m autograders grade SUBMITTED --out OUT [--workers N] [--seed S] [--timeout SECONDS]
 """
 
 from __future__ import annotations
@@ -17,21 +17,36 @@ DEFAULTS = Settings()
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m autograders",
-                                     description="Grade the `derivatives` assignment safely.")
+    parser = argparse.ArgumentParser(
+        prog="python -m autograders", description="Grade the `derivatives` assignment safely."
+    )
     verbs = parser.add_subparsers(dest="verb", required=True)
     grade = verbs.add_parser("grade", help="grade a class (or one student) and write reports")
-    grade.add_argument("submitted", type=Path,
-                       help="nbgrader's submitted/ folder (SUBMITTED/<student>/derivatives/"
-                            "*.ipynb), or one student's folder")
+    grade.add_argument(
+        "submitted",
+        type=Path,
+        help="nbgrader's submitted/ folder (SUBMITTED/<student>/derivatives/"
+        "*.ipynb), or one student's folder",
+    )
     grade.add_argument("--out", type=Path, required=True, help="folder for the reports")
-    grade.add_argument("--workers", type=int, default=DEFAULTS.workers,
-                       help=f"students graded at once (default: {DEFAULTS.workers}, the cores)")
-    grade.add_argument("--seed", type=int, default=DEFAULTS.seed,
-                       help="base seed of the hidden inputs (default: %(default)s)")
-    grade.add_argument("--timeout", type=float, default=DEFAULTS.timeouts.question,
-                       help="seconds allowed per notebook cell and per question "
-                            "(default: %(default)s)")
+    grade.add_argument(
+        "--workers",
+        type=int,
+        default=DEFAULTS.workers,
+        help=f"students graded at once (default: {DEFAULTS.workers}, the cores)",
+    )
+    grade.add_argument(
+        "--seed",
+        type=int,
+        default=DEFAULTS.seed,
+        help="base seed of the hidden inputs (default: %(default)s)",
+    )
+    grade.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULTS.timeouts.question,
+        help="seconds allowed per notebook cell and per question (default: %(default)s)",
+    )
     return parser
 
 
@@ -43,24 +58,31 @@ def main(argv: list[str] | None = None) -> int:
     if args.workers < 1 or args.timeout <= 0:
         print("error: --workers and --timeout must be positive", file=sys.stderr)
         return 2
-    settings = replace(DEFAULTS, workers=args.workers, seed=args.seed,
-                       timeouts=Timeouts.per_step(args.timeout))
+    settings = replace(
+        DEFAULTS, workers=args.workers, seed=args.seed, timeouts=Timeouts.per_step(args.timeout)
+    )
     from autograders.sandbox.pool import Sandbox  # the standard library only
 
     with Sandbox(settings.limits, settings.workers) as sandbox:  # warm processes start now
         from autograders.grade import grade_class  # meanwhile torch loads here
 
-        results = grade_class(submitted=args.submitted, out=args.out, settings=settings,
-                              sandbox=sandbox)
+        results = grade_class(
+            submitted=args.submitted, out=args.out, settings=settings, sandbox=sandbox
+        )
     warnings = {warning for result in results for warning in result.sandbox_warnings}
     for warning in sorted(warnings):
         print(f"warning: weaker sandbox on this machine: {warning}", file=sys.stderr)
     failed = [r.student_id for r in results if r.grader_error]
     total = sum(r.total for r in results)
-    print(f"graded {len(results)} students into {args.out} "
-          f"(mean {total / max(len(results), 1):.2f} points)", file=sys.stderr)
+    print(
+        f"graded {len(results)} students into {args.out} "
+        f"(mean {total / max(len(results), 1):.2f} points)",
+        file=sys.stderr,
+    )
     if failed:
-        print(f"error: the grader failed on {len(failed)} students: {', '.join(failed)}",
-              file=sys.stderr)
+        print(
+            f"error: the grader failed on {len(failed)} students: {', '.join(failed)}",
+            file=sys.stderr,
+        )
         return 1
     return 0

@@ -68,9 +68,14 @@ def describe(value: object) -> str:
         return f"an object of type {value.get('class')}"
     if kind == "ndarray":
         return f"a numpy array of shape {tuple(value.get('shape') or ())}"
-    return {"none": "None", "bool": "a bool", "str": "a string", "dict": "a dict",
-            "figure": "a matplotlib Figure", "missing": "nothing (the name is not defined)"
-            }.get(kind, "something unreadable")
+    return {
+        "none": "None",
+        "bool": "a bool",
+        "str": "a string",
+        "dict": "a dict",
+        "figure": "a matplotlib Figure",
+        "missing": "nothing (the name is not defined)",
+    }.get(kind, "something unreadable")
 
 
 def items(value: dict, count: int, what: str) -> list[dict]:
@@ -83,8 +88,11 @@ def items(value: dict, count: int, what: str) -> list[dict]:
 def tensor(value: dict, what: str) -> Received:
     """A torch tensor answer, with its values as float64."""
     if not isinstance(value, dict) or value.get("type") != "tensor":
-        hint = ("Convert with `torch.tensor(...)` or keep the result as a tensor."
-                if isinstance(value, dict) and value.get("type") in ("number", "ndarray") else "")
+        hint = (
+            "Convert with `torch.tensor(...)` or keep the result as a tensor."
+            if isinstance(value, dict) and value.get("type") in ("number", "ndarray")
+            else ""
+        )
         raise Mismatch(f"{what} should be a torch tensor, not {describe(value)}.", hint)
     shape, data = value.get("shape"), value.get("data")
     if not _is_shape(shape) or not isinstance(data, list) or len(data) != math.prod(shape):
@@ -92,26 +100,36 @@ def tensor(value: dict, what: str) -> Received:
     if not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in data):
         raise Mismatch(f"{what} could not be read.")
     values = torch.tensor(data, dtype=torch.float64).reshape(shape)
-    return Received(values, str(value.get("dtype")), bool(value.get("requires_grad")),
-                    bool(value.get("is_leaf")))
+    return Received(
+        values,
+        str(value.get("dtype")),
+        bool(value.get("requires_grad")),
+        bool(value.get("is_leaf")),
+    )
 
 
 def one_element(received: Received, what: str) -> torch.Tensor:
     """The single value of a 0-dim or one-element answer, as a 1-element tensor."""
     if received.values.numel() != 1:
-        raise Mismatch(f"{what} should be a tensor with one element, not shape "
-                       f"{tuple(received.values.shape)}.")
+        raise Mismatch(
+            f"{what} should be a tensor with one element, not shape {tuple(received.values.shape)}."
+        )
     return received.values.reshape(1)
 
 
 def shape_is(received: Received, shape: Sequence[int], what: str) -> None:
     if tuple(received.values.shape) != tuple(shape):
-        raise Mismatch(f"{what} should have shape {tuple(shape)}, not "
-                       f"{tuple(received.values.shape)}.")
+        raise Mismatch(
+            f"{what} should have shape {tuple(shape)}, not {tuple(received.values.shape)}."
+        )
 
 
-def close(got: torch.Tensor, expected: torch.Tensor, what: str,
-          mistakes: Sequence[tuple[str, torch.Tensor]] = ()) -> None:
+def close(
+    got: torch.Tensor,
+    expected: torch.Tensor,
+    what: str,
+    mistakes: Sequence[tuple[str, torch.Tensor]] = (),
+) -> None:
     """Mismatch unless `got` matches `expected`; `mistakes` pairs a hint with what a typical
     wrong answer would have given, so the message can name it."""
     got, expected = got.to(torch.float64), expected.to(torch.float64)
@@ -122,16 +140,27 @@ def close(got: torch.Tensor, expected: torch.Tensor, what: str,
     wrong = ~torch.isclose(got, expected, rtol=RTOL, atol=ATOL)
     if not wrong.any():
         return
-    hint = next((h for h, alt in mistakes if alt.shape == got.shape and
-                 torch.allclose(got, alt.to(torch.float64), rtol=RTOL, atol=ATOL)), "")
+    hint = next(
+        (
+            h
+            for h, alt in mistakes
+            if alt.shape == got.shape
+            and torch.allclose(got, alt.to(torch.float64), rtol=RTOL, atol=ATOL)
+        ),
+        "",
+    )
     if got.numel() == 1:
         raise Mismatch(f"{what} is not right: your answer was {got.item():.6g}.", hint)
     first = int(wrong.reshape(-1).nonzero()[0])
-    raise Mismatch(f"{what} is wrong at {int(wrong.sum())} of {got.numel()} entries (the "
-                   f"first at flat index {first}, where your answer was "
-                   f"{got.reshape(-1)[first].item():.6g}).", hint)
+    raise Mismatch(
+        f"{what} is wrong at {int(wrong.sum())} of {got.numel()} entries (the "
+        f"first at flat index {first}, where your answer was "
+        f"{got.reshape(-1)[first].item():.6g}).",
+        hint,
+    )
 
 
 def _is_shape(shape: object) -> bool:
     return isinstance(shape, list) and all(
-        isinstance(n, int) and not isinstance(n, bool) and 0 <= n for n in shape)
+        isinstance(n, int) and not isinstance(n, bool) and 0 <= n for n in shape
+    )

@@ -25,8 +25,14 @@ from autograders.settings import Settings
 from autograders.submission import student_folders
 
 
-def grade_class(*, submitted: Path, out: Path, settings: Settings, sandbox: Sandbox,
-                progress: bool | None = None) -> list[StudentResult]:
+def grade_class(
+    *,
+    submitted: Path,
+    out: Path,
+    settings: Settings,
+    sandbox: Sandbox,
+    progress: bool | None = None,
+) -> list[StudentResult]:
     """Grade every student folder under `submitted` and write the reports into `out`.
 
     `sandbox` has `settings.workers` slots (see `cli.main`, which starts it early).
@@ -36,8 +42,10 @@ def grade_class(*, submitted: Path, out: Path, settings: Settings, sandbox: Sand
     slots: queue.Queue[int] = queue.Queue()
     for slot in range(settings.workers):
         slots.put(slot)
-    with Progress(len(folders), enabled=progress) as bar, \
-            ThreadPoolExecutor(settings.workers) as pool:
+    with (
+        Progress(len(folders), enabled=progress) as bar,
+        ThreadPoolExecutor(settings.workers) as pool,
+    ):
 
         def grade_one(student_id: str) -> StudentResult:
             slot = slots.get()
@@ -45,8 +53,11 @@ def grade_class(*, submitted: Path, out: Path, settings: Settings, sandbox: Sand
                 result = grade_student(student_id, folders[student_id], sandbox, slot, settings)
             except Exception as error:  # a grader bug: say so in the row, never a silent zero
                 traceback.print_exc()
-                result = StudentResult(student_id, student_seed(settings.seed, student_id),
-                                       grader_error=f"{type(error).__name__}: {error}")
+                result = StudentResult(
+                    student_id,
+                    student_seed(settings.seed, student_id),
+                    grader_error=f"{type(error).__name__}: {error}",
+                )
             finally:
                 slots.put(slot)
             write_student_reports(out, result)

@@ -32,8 +32,9 @@ def student_seed(base_seed: int, student_id: str) -> int:
     return zlib.crc32(f"{base_seed}:{student_id}".encode())
 
 
-def grade_student(student_id: str, folder: Path, sandbox: Sandbox, slot: int,
-                  settings: Settings) -> StudentResult:
+def grade_student(
+    student_id: str, folder: Path, sandbox: Sandbox, slot: int, settings: Settings
+) -> StudentResult:
     started = time.monotonic()
     result = StudentResult(student_id, student_seed(settings.seed, student_id))
     for notebook in problems.NOTEBOOKS:
@@ -44,22 +45,37 @@ def grade_student(student_id: str, folder: Path, sandbox: Sandbox, slot: int,
             result.notebooks[notebook] = str(reason)
             result.checks += unanswered(notebook_problems, f"{notebook}.ipynb: {reason}")
             continue
-        result.checks += grade_notebook(cells, notebook_problems, sandbox, slot, settings,
-                                        result.seed, result.sandbox_warnings)
+        result.checks += grade_notebook(
+            cells, notebook_problems, sandbox, slot, settings, result.seed, result.sandbox_warnings
+        )
         result.notebooks[notebook] = GRADED
     result.seconds = time.monotonic() - started
     return result
 
 
-def grade_notebook(cells: NotebookCells, notebook_problems: tuple[Problem, ...],
-                   sandbox: Sandbox, slot: int, settings: Settings, seed: int,
-                   warnings: list[str] | None = None) -> list[CheckResult]:
+def grade_notebook(
+    cells: NotebookCells,
+    notebook_problems: tuple[Problem, ...],
+    sandbox: Sandbox,
+    slot: int,
+    settings: Settings,
+    seed: int,
+    warnings: list[str] | None = None,
+) -> list[CheckResult]:
     """The verdict of every check of the notebook's problems; sandbox warnings are appended
     to `warnings` when given."""
-    trials = {check.test_id: check.make_trial(random.Random(f"{seed}:{check.test_id}"))
-              for problem in notebook_problems for check in problem.checks}
-    questions = [Question(p.question_id, [{"test_id": c.test_id, "probes": trials[c.test_id].probes}
-                                          for c in p.checks]) for p in notebook_problems]
+    trials = {
+        check.test_id: check.make_trial(random.Random(f"{seed}:{check.test_id}"))
+        for problem in notebook_problems
+        for check in problem.checks
+    }
+    questions = [
+        Question(
+            p.question_id,
+            [{"test_id": c.test_id, "probes": trials[c.test_id].probes} for c in p.checks],
+        )
+        for p in notebook_problems
+    ]
     run = run_notebook(sandbox, slot, cells.cells, questions, settings.timeouts)
     if warnings is not None:
         warnings += [warning for warning in run.warnings if warning not in warnings]
@@ -68,22 +84,35 @@ def grade_notebook(cells: NotebookCells, notebook_problems: tuple[Problem, ...],
         for check in problem.checks:
             verdict = _verdict(run, check.test_id, trials[check.test_id])
             verdict = _explain_answer_cell(verdict, run, cells, problem.question_id)
-            results.append(CheckResult(
-                check.test_id, problem.question_id, problem.notebook, check.title,
-                check.points if verdict.passed else 0.0, check.points, verdict.message,
-                verdict.hint, run.answers.get(check.test_id, {}).get("output", "")))
+            results.append(
+                CheckResult(
+                    check.test_id,
+                    problem.question_id,
+                    problem.notebook,
+                    check.title,
+                    check.points if verdict.passed else 0.0,
+                    check.points,
+                    verdict.message,
+                    verdict.hint,
+                    run.answers.get(check.test_id, {}).get("output", ""),
+                )
+            )
     return results
 
 
 def _verdict(run: NotebookRun, test_id: str, trial) -> Verdict:
     if test_id in run.failures:
-        return Verdict(False, f"Your code did not finish this check: {run.failures[test_id]}.",
-                       "Look for an endless loop, a crash or an exit in this answer.")
+        return Verdict(
+            False,
+            f"Your code did not finish this check: {run.failures[test_id]}.",
+            "Look for an endless loop, a crash or an exit in this answer.",
+        )
     return judge(trial, run.answers.get(test_id, {}).get("answers"))
 
 
-def _explain_answer_cell(verdict: Verdict, run: NotebookRun, cells: NotebookCells,
-                         question_id: str) -> Verdict:
+def _explain_answer_cell(
+    verdict: Verdict, run: NotebookRun, cells: NotebookCells, question_id: str
+) -> Verdict:
     """Say so when the answer cell itself failed: that is usually the real cause."""
     index = cells.answer_cells.get(question_id)
     if verdict.passed or index is None:
@@ -102,6 +131,16 @@ def _explain_answer_cell(verdict: Verdict, run: NotebookRun, cells: NotebookCell
 
 
 def unanswered(notebook_problems: tuple[Problem, ...], reason: str) -> list[CheckResult]:
-    return [CheckResult(check.test_id, problem.question_id, problem.notebook, check.title, 0.0,
-                        check.points, f"Not graded: {reason}.")
-            for problem in notebook_problems for check in problem.checks]
+    return [
+        CheckResult(
+            check.test_id,
+            problem.question_id,
+            problem.notebook,
+            check.title,
+            0.0,
+            check.points,
+            f"Not graded: {reason}.",
+        )
+        for problem in notebook_problems
+        for check in problem.checks
+    ]

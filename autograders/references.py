@@ -29,8 +29,9 @@ def derivative(expression: str, points: Sequence[float]) -> tuple[torch.Tensor, 
     return y.detach(), dydx
 
 
-def partials(expression: str, u: Sequence[float], v: Sequence[float]
-             ) -> tuple[torch.Tensor, torch.Tensor]:
+def partials(
+    expression: str, u: Sequence[float], v: Sequence[float]
+) -> tuple[torch.Tensor, torch.Tensor]:
     """(df/du, df/dv) at each pair of points, for an elementwise f(u, v)."""
     u_ = torch.tensor(list(u), dtype=DTYPE, requires_grad=True)
     v_ = torch.tensor(list(v), dtype=DTYPE, requires_grad=True)
@@ -49,11 +50,14 @@ def square(i: torch.Tensor, upstream: torch.Tensor) -> tuple[torch.Tensor, torch
     return out.detach(), grad
 
 
-def linear(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None,
-           upstream: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor | None]]:
+def linear(
+    x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, upstream: torch.Tensor
+) -> tuple[torch.Tensor, list[torch.Tensor | None]]:
     """input @ weight.T (+ bias), and the gradients of each input for `upstream`."""
-    leaves = [t.to(DTYPE).detach().requires_grad_(True) if t is not None else None
-              for t in (x, weight, bias)]
+    leaves = [
+        t.to(DTYPE).detach().requires_grad_(True) if t is not None else None
+        for t in (x, weight, bias)
+    ]
     x_, w_, b_ = leaves
     out = x_ @ w_.T + (b_ if b_ is not None else 0)
     present = [t for t in leaves if t is not None]

@@ -35,8 +35,11 @@ def student_folders(submitted: Path) -> dict[str, Path]:
     """
     if (submitted / problems.ASSIGNMENT).is_dir():
         return {submitted.name: submitted / problems.ASSIGNMENT}
-    return {entry.name: entry / problems.ASSIGNMENT for entry in sorted(submitted.iterdir())
-            if entry.is_dir() and not entry.name.startswith(".")}
+    return {
+        entry.name: entry / problems.ASSIGNMENT
+        for entry in sorted(submitted.iterdir())
+        if entry.is_dir() and not entry.name.startswith(".")
+    }
 
 
 def read_notebook(path: Path) -> NotebookCells:
@@ -91,8 +94,9 @@ def _grade_id(cell: dict) -> str:
 def _is_test_cell(cell: dict, grade_id: str) -> bool:
     """An instructor's test cell, by its id or its nbgrader flags (a student who strips them
     just turns a test into a scratch cell, which runs harmlessly)."""
-    if grade_id in problems.CHECKS or any(grade_id.startswith(f"{q}_test")
-                                          for q in problems.QUESTION_IDS):
+    if grade_id in problems.CHECKS or any(
+        grade_id.startswith(f"{q}_test") for q in problems.QUESTION_IDS
+    ):
         return True
     nbgrader = _nbgrader_metadata(cell)
     return nbgrader.get("grade") is True and nbgrader.get("solution") is not True

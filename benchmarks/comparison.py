@@ -16,18 +16,26 @@ def compare_graders(result: dict) -> None:
     fast, graders = result["graders"]["fast"], result["graders"]
     honest, hanging = result["class"]["honest"], result["class"]["hanging"]
     agreement = {}
-    for name, students in (("nbgrader_stock", honest), ("nbgrader_isolated",
-                                                        list(result["class"]["variants"]))):
+    for name, students in (
+        ("nbgrader_stock", honest),
+        ("nbgrader_isolated", list(result["class"]["variants"])),
+    ):
         if name in graders:
-            found = figures.disagreements(fast["scores"], graders[name]["scores"], students,
-                                          problems.QUESTION_IDS)
-            agreement[name] = {"students": students, "compared": len(students) *
-                               len(problems.QUESTION_IDS), "disagreements": found}
+            found = figures.disagreements(
+                fast["scores"], graders[name]["scores"], students, problems.QUESTION_IDS
+            )
+            agreement[name] = {
+                "students": students,
+                "compared": len(students) * len(problems.QUESTION_IDS),
+                "disagreements": found,
+            }
     result["agreement"] = agreement
     if "nbgrader_stock" in graders:
         stock = graders["nbgrader_stock"]
-        result["speed_up"] = (stock["ms_per_student_excluding_hang"]["median"]
-                              / fast["ms_per_student_excluding_hang"]["median"])
+        result["speed_up"] = (
+            stock["ms_per_student_excluding_hang"]["median"]
+            / fast["ms_per_student_excluding_hang"]["median"]
+        )
         spans = [stock["student_seconds"][s] for s in honest if s in stock["student_seconds"]]
         slope = result["scaling"]["fit"]["slope"] if len(result["scaling"]["points"]) > 1 else 0
         if spans and slope > 0:  # nbgrader's own time per honest student, vs the fast
@@ -56,25 +64,43 @@ def assess_hang(result: dict, hanging: list[str]) -> dict:
     after = [s for s, at in finished.items() if s != student and at > end]
     unchanged = fast["no_hang_scores"]
     changed = [s for s in unchanged if fast["scores"].get(s) != unchanged[s]]
-    extra = fast["wall_seconds"]["median"] - figures.spread(
-        [r["wall_seconds"] for r in fast["no_hang_runs"]])["median"]
-    passed = (own is not None and own < 2 * timeout and not changed
-              and (bool(during) or not after))
-    summary = (f"graded in {own:.0f} s (whole seconds; timeout {timeout:g} s); "
-               f"{len(during)} other students finished meanwhile, {len(after)} after it; "
-               f"the class took {extra:+.1f} s more than without it; other students' scores "
-               + ("unchanged" if not changed else "CHANGED for " + ", ".join(changed)))
-    return {"summary": summary, "passed": passed, "student": student, "own_seconds": own,
-            "finished_meanwhile": during, "finished_after": after, "extra_wall_seconds": extra,
-            "others_changed": changed,
-            "nbgrader_stock_seconds": result["graders"].get("nbgrader_stock", {})
-            .get("student_seconds", {}).get(student)}
+    extra = (
+        fast["wall_seconds"]["median"]
+        - figures.spread([r["wall_seconds"] for r in fast["no_hang_runs"]])["median"]
+    )
+    passed = own is not None and own < 2 * timeout and not changed and (bool(during) or not after)
+    summary = (
+        f"graded in {own:.0f} s (whole seconds; timeout {timeout:g} s); "
+        f"{len(during)} other students finished meanwhile, {len(after)} after it; "
+        f"the class took {extra:+.1f} s more than without it; other students' scores "
+        + ("unchanged" if not changed else "CHANGED for " + ", ".join(changed))
+    )
+    return {
+        "summary": summary,
+        "passed": passed,
+        "student": student,
+        "own_seconds": own,
+        "finished_meanwhile": during,
+        "finished_after": after,
+        "extra_wall_seconds": extra,
+        "others_changed": changed,
+        "nbgrader_stock_seconds": result["graders"]
+        .get("nbgrader_stock", {})
+        .get("student_seconds", {})
+        .get(student),
+    }
 
 
 def unexpected_scores(scores: dict[str, dict[str, float]], plan: dict) -> list[dict]:
     """Where the fast grader's score differs from what the corpus expects of a submission."""
-    return [{"student": student, "question": question, "fast": scores[student].get(question),
-             "expected": expected}
-            for student, variant in plan.items()
-            for question, expected in variant.submission.expected_scores().items()
-            if scores.get(student, {}).get(question) != expected]
+    return [
+        {
+            "student": student,
+            "question": question,
+            "fast": scores[student].get(question),
+            "expected": expected,
+        }
+        for student, variant in plan.items()
+        for question, expected in variant.submission.expected_scores().items()
+        if scores.get(student, {}).get(question) != expected
+    ]

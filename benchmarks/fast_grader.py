@@ -12,18 +12,30 @@ from pathlib import Path
 from autograders import problems
 
 
-def grade_command(submitted: Path, out: Path, *, timeout: float,
-                  workers: int | None = None) -> list[str]:
-    command = [sys.executable, "-m", "autograders", "grade", str(submitted), "--out", str(out),
-               "--timeout", f"{timeout:g}"]
+def grade_command(
+    submitted: Path, out: Path, *, timeout: float, workers: int | None = None
+) -> list[str]:
+    command = [
+        sys.executable,
+        "-m",
+        "autograders",
+        "grade",
+        str(submitted),
+        "--out",
+        str(out),
+        "--timeout",
+        f"{timeout:g}",
+    ]
     return command + (["--workers", str(workers)] if workers else [])
 
 
 def read_scores(out: Path) -> dict[str, dict[str, float]]:
     """student id -> question id -> points, from grades.csv (an empty cell is not graded)."""
     with (out / "grades.csv").open(newline="", encoding="utf-8") as file:
-        return {row["student_id"]: {q: float(row[q]) for q in problems.QUESTION_IDS if row[q]}
-                for row in csv.DictReader(file)}
+        return {
+            row["student_id"]: {q: float(row[q]) for q in problems.QUESTION_IDS if row[q]}
+            for row in csv.DictReader(file)
+        }
 
 
 def read_statuses(out: Path) -> dict[str, str]:

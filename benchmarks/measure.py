@@ -108,8 +108,13 @@ def _pss(process: psutil.Process) -> int:
         return process.memory_info().rss
 
 
-def run_measured(command: Sequence[str], *, cwd: Path, env: dict[str, str] | None = None,
-                 timeout: float | None = None) -> Measurement:
+def run_measured(
+    command: Sequence[str],
+    *,
+    cwd: Path,
+    env: dict[str, str] | None = None,
+    timeout: float | None = None,
+) -> Measurement:
     """Run `command` to the end while sampling its process tree; never raises on failure.
 
     A run that exceeds `timeout` is killed (its whole process group) and reported with
@@ -117,15 +122,25 @@ def run_measured(command: Sequence[str], *, cwd: Path, env: dict[str, str] | Non
     """
     machine_before, tree_before, own_before = psutil.cpu_times(), _children_cpu(), _own_cpu()
     started = time.monotonic()
-    process = subprocess.Popen(list(command), cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               errors="replace", start_new_session=True)
+    process = subprocess.Popen(
+        list(command),
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        errors="replace",
+        start_new_session=True,
+    )
     sampler = TreeMemorySampler(process.pid)
     sampler.start()
     out_lines: list[tuple[float, str]] = []
     err_lines: list[tuple[float, str]] = []
-    readers = [threading.Thread(target=_read_lines, args=(stream, into, started), daemon=True)
-               for stream, into in ((process.stdout, out_lines), (process.stderr, err_lines))]
+    readers = [
+        threading.Thread(target=_read_lines, args=(stream, into, started), daemon=True)
+        for stream, into in ((process.stdout, out_lines), (process.stderr, err_lines))
+    ]
     for reader in readers:
         reader.start()
     try:
@@ -139,9 +154,20 @@ def run_measured(command: Sequence[str], *, cwd: Path, env: dict[str, str] | Non
     other = max(0.0, _busy(psutil.cpu_times()) - _busy(machine_before) - cpu - own)
     for reader in readers:
         reader.join(timeout=10)  # a detached grandchild may hold the pipe open: don't wait on it
-    return Measurement(list(command), returncode, wall, sampler.peak_rss, sampler.peak_pss,
-                       sampler.peak_processes, sampler.samples, cpu, other, own,
-                       "\n".join(line for _, line in out_lines), err_lines)
+    return Measurement(
+        list(command),
+        returncode,
+        wall,
+        sampler.peak_rss,
+        sampler.peak_pss,
+        sampler.peak_processes,
+        sampler.samples,
+        cpu,
+        other,
+        own,
+        "\n".join(line for _, line in out_lines),
+        err_lines,
+    )
 
 
 def _children_cpu() -> float:
@@ -155,8 +181,13 @@ def _own_cpu() -> float:
 
 
 def _busy(times) -> float:
-    return sum(times) - times.idle - getattr(times, "iowait", 0.0) - getattr(times, "guest", 0.0) \
-        - getattr(times, "guest_nice", 0.0)  # guest time is counted in user time already
+    return (
+        sum(times)
+        - times.idle
+        - getattr(times, "iowait", 0.0)
+        - getattr(times, "guest", 0.0)
+        - getattr(times, "guest_nice", 0.0)
+    )  # guest time is counted in user time already
 
 
 def _read_lines(stream, lines: list[tuple[float, str]], started: float) -> None:

@@ -67,8 +67,11 @@ def make_course(dest: Path, *, repo: Path, engine: str, timeout: float) -> Path:
     for folder in ("source", "release"):
         shutil.copytree(repo / folder, dest / folder)
     shutil.copy(repo / "nbgrader_config.py", dest / PROJECT_CONFIG)
-    text = BENCHMARK_CONFIG.format(project=PROJECT_CONFIG, timeout=math.ceil(timeout),
-                                   engine=STOCK_PREPROCESSORS if engine == STOCK else "")
+    text = BENCHMARK_CONFIG.format(
+        project=PROJECT_CONFIG,
+        timeout=math.ceil(timeout),
+        engine=STOCK_PREPROCESSORS if engine == STOCK else "",
+    )
     (dest / "nbgrader_config.py").write_text(text)
     return dest
 
@@ -126,7 +129,8 @@ def student_seconds(stderr_lines: list[tuple[float, str]], wall: float) -> dict[
     A student's time runs from its "Creating/updating student" line to the next student's
     (the last one's to the end of the run, so it also carries nbgrader's exit).
     """
-    starts = [(at, match.group(1)) for at, line in stderr_lines
-              if (match := STUDENT_STARTS.search(line))]
+    starts = [
+        (at, match.group(1)) for at, line in stderr_lines if (match := STUDENT_STARTS.search(line))
+    ]
     ends = [at for at, _ in starts[1:]] + [wall]
     return {student: end - start for (start, student), end in zip(starts, ends, strict=True)}

@@ -30,9 +30,18 @@ HANGING = "infinite_loop_top_level"  # `while True: pass` in an answer cell
 CRASHING = "segfault_in_function"  # ctypes.string_at(0) when a check calls the function
 # Not first: a grader's start-up is counted in the time of the first students it grades, and
 # the hanging student's own time must show what the hang costs.
-FIRST_STUDENTS = ("solution", "solution_autograd_grad_float64", "solution_prints_and_warns",
-                  "partials_swapped", HANGING, CRASHING, "accumulates_grad_in_global",
-                  "forgot_detach_on_grid", "ignores_grad_output", "blank")
+FIRST_STUDENTS = (
+    "solution",
+    "solution_autograd_grad_float64",
+    "solution_prints_and_warns",
+    "partials_swapped",
+    HANGING,
+    CRASHING,
+    "accumulates_grad_in_global",
+    "forgot_detach_on_grid",
+    "ignores_grad_output",
+    "blank",
+)
 WEIGHTS = {"solution": 0.55, "mistake": 0.35, "blank": 0.10}  # of the students after those
 
 
@@ -54,15 +63,18 @@ class Variant:
 
 def all_variants() -> dict[str, Variant]:
     by_name = {s.name: s for s in HONEST + MISTAKES + FAULTS + TAMPERED}
-    kinds = ([Variant(s, "solution") for s in HONEST]
-             + [Variant(s, "mistake") for s in MISTAKES if s.name not in BLANKS]
-             + [Variant(by_name[name], "blank") for name in BLANKS]
-             + [Variant(by_name[HANGING], HANG), Variant(by_name[CRASHING], CRASH)])
+    kinds = (
+        [Variant(s, "solution") for s in HONEST]
+        + [Variant(s, "mistake") for s in MISTAKES if s.name not in BLANKS]
+        + [Variant(by_name[name], "blank") for name in BLANKS]
+        + [Variant(by_name[HANGING], HANG), Variant(by_name[CRASHING], CRASH)]
+    )
     return {variant.name: variant for variant in kinds}
 
 
-def class_plan(n: int, variants: dict[str, Variant], *, with_hang: bool = True,
-               seed: int = 0) -> dict[str, Variant]:
+def class_plan(
+    n: int, variants: dict[str, Variant], *, with_hang: bool = True, seed: int = 0
+) -> dict[str, Variant]:
     """student id -> variant for a class of n; without the hang when `with_hang` is False."""
     first = [name for name in FIRST_STUDENTS if with_hang or name != HANGING]
     rng = random.Random(seed)

@@ -48,28 +48,37 @@ class IsolatedExecute(NbGraderPreprocessor):
     """Grade the notebook with the isolated engine instead of executing it in a kernel."""
 
     timeout = Float(10.0, help="Seconds allowed per notebook cell and per question.").tag(
-        config=True)
-    seed = Int(0, help="Base seed of the hidden inputs; each student's seed derives from it."
-               ).tag(config=True)
+        config=True
+    )
+    seed = Int(0, help="Base seed of the hidden inputs; each student's seed derives from it.").tag(
+        config=True
+    )
 
-    def preprocess(self, nb: NotebookNode, resources: ResourcesDict
-                   ) -> tuple[NotebookNode, ResourcesDict]:
+    def preprocess(
+        self, nb: NotebookNode, resources: ResourcesDict
+    ) -> tuple[NotebookNode, ResourcesDict]:
         notebook = resources["nbgrader"]["notebook"]
         student = resources["nbgrader"]["student"]
         notebook_problems = problems.for_notebook(notebook)
         if not notebook_problems:
             self.log.warning("No autograded questions known for notebook %s", notebook)
             return nb, resources
-        settings = Settings(workers=1, seed=self.seed,
-                            timeouts=Timeouts.per_step(self.timeout))
+        settings = Settings(workers=1, seed=self.seed, timeouts=Timeouts.per_step(self.timeout))
         seed = student_seed(settings.seed, student)
         reason = not_gradable_reason(nb)
         if reason:
             results = unanswered(notebook_problems, f"{notebook}.ipynb: {reason}")
         else:
             warnings: list[str] = []
-            results = grade_notebook(cells_to_run(nb.cells), notebook_problems,
-                                     shared_sandbox(settings), 0, settings, seed, warnings)
+            results = grade_notebook(
+                cells_to_run(nb.cells),
+                notebook_problems,
+                shared_sandbox(settings),
+                0,
+                settings,
+                seed,
+                warnings,
+            )
             for warning in warnings:
                 self.log.warning("Weaker sandbox on this machine: %s", warning)
         self._write_outputs(nb, {result.test_id: result for result in results})
@@ -91,12 +100,19 @@ class IsolatedExecute(NbGraderPreprocessor):
 def test_cell_output(result: CheckResult) -> dict:
     """The output nbgrader's `determine_grade` reads: an error gives 0, plain stdout full marks."""
     if result.passed:
-        return {"output_type": "stream", "name": "stdout",
-                "text": f"Passed: {result.title} ({result.points:g} points)\n"}
+        return {
+            "output_type": "stream",
+            "name": "stdout",
+            "text": f"Passed: {result.title} ({result.points:g} points)\n",
+        }
     lines = [result.message]
     if result.hint:
         lines.append(f"Likely mistake: {result.hint}")
     if result.output.strip():
         lines.append(f"Your code printed:\n{result.output.strip()[:2000]}")
-    return {"output_type": "error", "ename": "Failed", "evalue": "\n".join(lines),
-            "traceback": [f"Failed: {result.title}", *lines]}
+    return {
+        "output_type": "error",
+        "ename": "Failed",
+        "evalue": "\n".join(lines),
+        "traceback": [f"Failed: {result.title}", *lines],
+    }

@@ -19,13 +19,16 @@ class HideHiddenTests(Preprocessor):
     """Replace each hidden-test region of a code cell by one comment line."""
 
     enabled = Bool(True, help="nbconvert runs a preprocessor only when it is enabled.").tag(
-        config=True)
+        config=True
+    )
 
-    placeholder = Unicode("# (hidden tests are not shown)",
-                          help="What stands in a hidden-test region in feedback.").tag(config=True)
+    placeholder = Unicode(
+        "# (hidden tests are not shown)", help="What stands in a hidden-test region in feedback."
+    ).tag(config=True)
 
-    def preprocess_cell(self, cell: NotebookNode, resources: ResourcesDict, index: int
-                        ) -> tuple[NotebookNode, ResourcesDict]:
+    def preprocess_cell(
+        self, cell: NotebookNode, resources: ResourcesDict, index: int
+    ) -> tuple[NotebookNode, ResourcesDict]:
         if cell.cell_type == "code" and BEGIN in cell.source:
             cell.source = hide_regions(cell.source, self.placeholder)
         return cell, resources

@@ -36,8 +36,9 @@ class TolerantNotebookExporter(NotebookExporter):
 
     def _released(self, name: str) -> nbformat.NotebookNode:
         coursedir = self.parent.coursedir
-        release = Path(coursedir.format_path(coursedir.release_directory, ".",
-                                             coursedir.assignment_id))
+        release = Path(
+            coursedir.format_path(coursedir.release_directory, ".", coursedir.assignment_id)
+        )
         return nbformat.read(release / name, as_version=4)
 
 

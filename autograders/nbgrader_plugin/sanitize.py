@@ -24,8 +24,9 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 class RestoreTestCells(NbGraderPreprocessor):
     """Drop unknown nbgrader cells; restore missing test cells from the instructor's copy."""
 
-    def preprocess(self, nb: NotebookNode, resources: ResourcesDict
-                   ) -> tuple[NotebookNode, ResourcesDict]:
+    def preprocess(
+        self, nb: NotebookNode, resources: ResourcesDict
+    ) -> tuple[NotebookNode, ResourcesDict]:
         info = resources["nbgrader"]
         with Gradebook(info["db_url"]) as gradebook:
             source = gradebook.find_notebook(info["notebook"], info["assignment"])
@@ -34,12 +35,23 @@ class RestoreTestCells(NbGraderPreprocessor):
             solutions = {cell.name for cell in source.solution_cells}
             tests = {name: score for name, score in points.items() if name not in solutions}
             present = self._drop_unknown(nb, set(order), info)
-            self._reset_flags(nb, points, solutions,
-                              {cell.name: cell.locked for cell in source.source_cells}, info)
+            self._reset_flags(
+                nb,
+                points,
+                solutions,
+                {cell.name: cell.locked for cell in source.source_cells},
+                info,
+            )
             for name in order:
                 if name in tests and name not in present:
-                    self._restore(nb, source.source_cells[order.index(name)], tests[name], order,
-                                  present, info)
+                    self._restore(
+                        nb,
+                        source.source_cells[order.index(name)],
+                        tests[name],
+                        order,
+                        present,
+                        info,
+                    )
         return nb, resources
 
     def _drop_unknown(self, nb: NotebookNode, known: set[str], info: dict) -> set[str]:
@@ -52,46 +64,86 @@ class RestoreTestCells(NbGraderPreprocessor):
             if isinstance(grade_id, str) and grade_id in known and grade_id not in present:
                 present.add(grade_id)
                 continue
-            self.log.warning("%s/%s: cell %d carries nbgrader metadata for %r, which the "
-                             "instructor's notebook does not have (or has once): ignored",
-                             info["student"], info["notebook"], index, grade_id)
+            self.log.warning(
+                "%s/%s: cell %d carries nbgrader metadata for %r, which the "
+                "instructor's notebook does not have (or has once): ignored",
+                info["student"],
+                info["notebook"],
+                index,
+                grade_id,
+            )
             del cell.metadata["nbgrader"]
         return present
 
-    def _reset_flags(self, nb: NotebookNode, points: dict[str, float], solutions: set[str],
-                     locked: dict[str, bool], info: dict) -> None:
+    def _reset_flags(
+        self,
+        nb: NotebookNode,
+        points: dict[str, float],
+        solutions: set[str],
+        locked: dict[str, bool],
+        info: dict,
+    ) -> None:
         for cell in nb.cells:
             meta = cell.get("metadata", {}).get("nbgrader")
             if not meta:
                 continue
             name = meta["grade_id"]
-            wanted = {"grade": name in points, "solution": name in solutions,
-                      "locked": bool(locked.get(name))}
+            wanted = {
+                "grade": name in points,
+                "solution": name in solutions,
+                "locked": bool(locked.get(name)),
+            }
             if name in points:
                 wanted["points"] = points[name]
             changed = sorted(key for key, value in wanted.items() if meta.get(key) != value)
             if changed:
-                self.log.warning("%s/%s: cell %s had its %s changed: restored",
-                                 info["student"], info["notebook"], name, ", ".join(changed))
+                self.log.warning(
+                    "%s/%s: cell %s had its %s changed: restored",
+                    info["student"],
+                    info["notebook"],
+                    name,
+                    ", ".join(changed),
+                )
             meta.update(wanted)
             if name not in points:
                 meta.pop("points", None)
 
-    def _restore(self, nb: NotebookNode, source_cell, points: float, order: list[str],
-                 present: set[str], info: dict) -> None:
-        cell = nbformat.v4.new_code_cell(source_cell.source) if source_cell.cell_type == "code" \
+    def _restore(
+        self,
+        nb: NotebookNode,
+        source_cell,
+        points: float,
+        order: list[str],
+        present: set[str],
+        info: dict,
+    ) -> None:
+        cell = (
+            nbformat.v4.new_code_cell(source_cell.source)
+            if source_cell.cell_type == "code"
             else nbformat.v4.new_markdown_cell(source_cell.source)
+        )
         cell.metadata["nbgrader"] = {
-            "grade": True, "solution": False, "locked": True, "grade_id": source_cell.name,
-            "points": points, "checksum": source_cell.checksum, "schema_version": 3,
+            "grade": True,
+            "solution": False,
+            "locked": True,
+            "grade_id": source_cell.name,
+            "points": points,
+            "checksum": source_cell.checksum,
+            "schema_version": 3,
         }
         before = [name for name in order[: order.index(source_cell.name)] if name in present]
         position = len(nb.cells)
         if before:
-            position = 1 + next(i for i, c in enumerate(nb.cells)
-                                if c.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-                                == before[-1])
+            position = 1 + next(
+                i
+                for i, c in enumerate(nb.cells)
+                if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == before[-1]
+            )
         nb.cells.insert(position, cell)
         present.add(source_cell.name)
-        self.log.warning("%s/%s: test cell %s was missing: restored from the instructor's copy",
-                         info["student"], info["notebook"], source_cell.name)
+        self.log.warning(
+            "%s/%s: test cell %s was missing: restored from the instructor's copy",
+            info["student"],
+            info["notebook"],
+            source_cell.name,
+        )

@@ -79,8 +79,9 @@ def call(name: str, *args: object) -> dict:
     return {"op": "call", "name": name, "args": list(args)}
 
 
-def autograd_function(name: str, inputs: Sequence[dict | None],
-                      grad_output: dict | None = None) -> dict:
+def autograd_function(
+    name: str, inputs: Sequence[dict | None], grad_output: dict | None = None
+) -> dict:
     probe = {"op": "autograd_function", "name": name, "inputs": list(inputs)}
     return probe if grad_output is None else probe | {"grad_output": grad_output}
 
@@ -94,8 +95,9 @@ def shown(expression: str) -> str:
     return expression.replace("torch.", "")
 
 
-def random_tensor(rng: random.Random, shape: Sequence[int], low: float = -2.0,
-                  high: float = 2.0) -> torch.Tensor:
+def random_tensor(
+    rng: random.Random, shape: Sequence[int], low: float = -2.0, high: float = 2.0
+) -> torch.Tensor:
     """float32 values from the seeded RNG, rounded so they print and travel exactly."""
     count = 1
     for size in shape:

@@ -19,17 +19,23 @@ from autograders.problems.base import (
 )
 
 NOTEBOOK = "custom_backward"
-NOT_A_FUNCTION = ("Define it as `class {name}(torch.autograd.Function)` with static `forward` "
-                  "and `backward` methods, and call it through `{name}.apply`.")
-IGNORES_GRAD_OUTPUT = ("`backward` ignores `grad_output`. By the chain rule it must return "
-                       "grad_output times the local derivative.")
+NOT_A_FUNCTION = (
+    "Define it as `class {name}(torch.autograd.Function)` with static `forward` "
+    "and `backward` methods, and call it through `{name}.apply`."
+)
+IGNORES_GRAD_OUTPUT = (
+    "`backward` ignores `grad_output`. By the chain rule it must return "
+    "grad_output times the local derivative."
+)
 
 
 def _require_function(answer: dict, name: str) -> None:
     compare.returned(answer | {"value": {}}, f"{name}.apply")
     if not answer.get("is_function"):
-        raise Mismatch(f"{name} is not a subclass of torch.autograd.Function.",
-                       NOT_A_FUNCTION.format(name=name))
+        raise Mismatch(
+            f"{name} is not a subclass of torch.autograd.Function.",
+            NOT_A_FUNCTION.format(name=name),
+        )
 
 
 def _stage(answer: dict, stage: str, text: str) -> dict:
@@ -61,13 +67,15 @@ def square_forward_trial(rng: random.Random) -> Trial:
             got = compare.tensor(_stage(answer, "forward", text), text)
             compare.close(got.values, i.to(torch.float64) ** 2, text)
 
-    return Trial([autograd_function("Square", [tensor(i, requires_grad=True)]) for i in cases],
-                 judge)
+    return Trial(
+        [autograd_function("Square", [tensor(i, requires_grad=True)]) for i in cases], judge
+    )
 
 
 def square_backward_trial(rng: random.Random) -> Trial:
-    cases = [(random_tensor(rng, shape), random_tensor(rng, shape, 0.5, 3.0))
-             for shape in _shapes(rng)]
+    cases = [
+        (random_tensor(rng, shape), random_tensor(rng, shape, 0.5, 3.0)) for shape in _shapes(rng)
+    ]
 
     def judge(answers: list) -> None:
         for (i, upstream), answer in zip(cases, answers, strict=True):
@@ -75,20 +83,26 @@ def square_backward_trial(rng: random.Random) -> Trial:
             text = f"Square.apply(i).backward(g) for i of shape {tuple(i.shape)}"
             _stage(answer, "forward", text)
             if not answer.get("own_backward"):
-                raise Mismatch("The output of Square.apply is not made by Square's own backward "
-                               "node, so your `backward` never runs.",
-                               NOT_A_FUNCTION.format(name="Square"))
+                raise Mismatch(
+                    "The output of Square.apply is not made by Square's own backward "
+                    "node, so your `backward` never runs.",
+                    NOT_A_FUNCTION.format(name="Square"),
+                )
             _, want = references.square(i, upstream)
             (grad,) = _grads(answer, text)[:1] or [None]
             if grad is None or grad.get("type") == "none":
                 raise Mismatch(f"{text} left i.grad empty.")
             got = compare.tensor(grad, f"i.grad after {text}")
-            mistakes = [(IGNORES_GRAD_OUTPUT, 2 * i.double()),
-                        ("The factor 2 of d(i**2)/di = 2i is missing.", i.double() * upstream)]
+            mistakes = [
+                (IGNORES_GRAD_OUTPUT, 2 * i.double()),
+                ("The factor 2 of d(i**2)/di = 2i is missing.", i.double() * upstream),
+            ]
             compare.close(got.values, want, f"i.grad after {text}", mistakes)
 
-    return Trial([autograd_function("Square", [tensor(i, requires_grad=True)], tensor(g))
-                  for i, g in cases], judge)
+    return Trial(
+        [autograd_function("Square", [tensor(i, requires_grad=True)], tensor(g)) for i, g in cases],
+        judge,
+    )
 
 
 def _linear_case(rng: random.Random, with_bias: bool):
@@ -103,15 +117,20 @@ def _linear_case(rng: random.Random, with_bias: bool):
 
 def _linear_probe(case, backward: bool) -> dict:
     x, weight, bias, upstream = case
-    args = [tensor(x, requires_grad=True), tensor(weight, requires_grad=True),
-            tensor(bias, requires_grad=True) if bias is not None else None]
+    args = [
+        tensor(x, requires_grad=True),
+        tensor(weight, requires_grad=True),
+        tensor(bias, requires_grad=True) if bias is not None else None,
+    ]
     return autograd_function("LinearFunction", args, tensor(upstream) if backward else None)
 
 
 def _linear_text(case) -> str:
     x, weight, bias, _ = case
-    return (f"LinearFunction.apply(input {tuple(x.shape)}, weight {tuple(weight.shape)}, "
-            f"{'bias' if bias is not None else 'None'})")
+    return (
+        f"LinearFunction.apply(input {tuple(x.shape)}, weight {tuple(weight.shape)}, "
+        f"{'bias' if bias is not None else 'None'})"
+    )
 
 
 def linear_forward_trial(rng: random.Random) -> Trial:
@@ -122,8 +141,7 @@ def linear_forward_trial(rng: random.Random) -> Trial:
             _require_function(answer, "LinearFunction")
             want, _ = references.linear(*case)
             text = _linear_text(case)
-            compare.close(compare.tensor(_stage(answer, "forward", text), text).values, want,
-                          text)
+            compare.close(compare.tensor(_stage(answer, "forward", text), text).values, want, text)
 
     return Trial([_linear_probe(case, backward=False) for case in cases], judge)
 
@@ -137,9 +155,11 @@ def linear_backward_trial(rng: random.Random) -> Trial:
             text = _linear_text(case)
             _stage(answer, "forward", text)
             if not answer.get("own_backward"):
-                raise Mismatch("The output of LinearFunction.apply is not made by its own "
-                               "backward node, so your `backward` never runs.",
-                               NOT_A_FUNCTION.format(name="LinearFunction"))
+                raise Mismatch(
+                    "The output of LinearFunction.apply is not made by its own "
+                    "backward node, so your `backward` never runs.",
+                    NOT_A_FUNCTION.format(name="LinearFunction"),
+                )
             _, wants = references.linear(*case)
             grads = _grads(answer, text)
             for name, want, got in zip(("input", "weight", "bias"), wants, grads, strict=True):
@@ -160,15 +180,17 @@ def _leaf_trial(name: str):
             del answer
             found = answers[0]["values"][name]
             if found.get("type") != "dict":
-                raise Mismatch(f"`{name}` should be a dict keyed 'a' to 'e', not "
-                               f"{compare.describe(found)}.")
+                raise Mismatch(
+                    f"`{name}` should be a dict keyed 'a' to 'e', not {compare.describe(found)}."
+                )
             want = references.leaf_facts()[0 if name == "is_leaf" else 1]
             entries = found["items"]
             for key, _expected in want.items():
                 got = entries.get(key, {"type": "missing"})
                 if got.get("type") != "bool":
-                    raise Mismatch(f"`{name}[{key!r}]` should be True or False, not "
-                                   f"{compare.describe(got)}.")
+                    raise Mismatch(
+                        f"`{name}[{key!r}]` should be True or False, not {compare.describe(got)}."
+                    )
             wrong = [key for key, expected in want.items() if entries[key]["value"] != expected]
             if wrong:
                 raise Mismatch(f"`{name}` is wrong for {len(wrong)} of the 5 tensors.")
@@ -179,22 +201,58 @@ def _leaf_trial(name: str):
 
 
 PROBLEMS = (
-    Problem("square_function", NOTEBOOK, (
-        Check("square_function_test_forward", 1, "Square: a torch.autograd.Function whose "
-              "forward squares any shape", square_forward_trial),
-        Check("square_function_test_backward", 2, "Square: its own backward, with hidden "
-              "upstream gradients", square_backward_trial),
-    )),
-    Problem("linear_function", NOTEBOOK, (
-        Check("linear_function_test_forward", 1, "LinearFunction: forward with and without bias",
-              linear_forward_trial),
-        Check("linear_function_test_backward", 2, "LinearFunction: gradients of input, weight "
-              "and bias for hidden upstream gradients", linear_backward_trial),
-    )),
-    Problem("leaf_answers", NOTEBOOK, (
-        Check("leaf_answers_test_is_leaf", 1, "leaf_answers: is_leaf for a to e",
-              _leaf_trial("is_leaf")),
-        Check("leaf_answers_test_has_grad", 1, "leaf_answers: has_grad for a to e",
-              _leaf_trial("has_grad")),
-    )),
+    Problem(
+        "square_function",
+        NOTEBOOK,
+        (
+            Check(
+                "square_function_test_forward",
+                1,
+                "Square: a torch.autograd.Function whose forward squares any shape",
+                square_forward_trial,
+            ),
+            Check(
+                "square_function_test_backward",
+                2,
+                "Square: its own backward, with hidden upstream gradients",
+                square_backward_trial,
+            ),
+        ),
+    ),
+    Problem(
+        "linear_function",
+        NOTEBOOK,
+        (
+            Check(
+                "linear_function_test_forward",
+                1,
+                "LinearFunction: forward with and without bias",
+                linear_forward_trial,
+            ),
+            Check(
+                "linear_function_test_backward",
+                2,
+                "LinearFunction: gradients of input, weight and bias for hidden upstream gradients",
+                linear_backward_trial,
+            ),
+        ),
+    ),
+    Problem(
+        "leaf_answers",
+        NOTEBOOK,
+        (
+            Check(
+                "leaf_answers_test_is_leaf",
+                1,
+                "leaf_answers: is_leaf for a to e",
+                _leaf_trial("is_leaf"),
+            ),
+            Check(
+                "leaf_answers_test_has_grad",
+                1,
+                "leaf_answers: has_grad for a to e",
+                _leaf_trial("has_grad"),
+            ),
+        ),
+    ),
 )

@@ -13,9 +13,11 @@ from autograders.problems.base import Check, Problem, Trial, call, function, sho
 
 NOTEBOOK = "derivatives"
 VALUE_NOT_DERIVATIVE = "It returns the function's value f(x), not its derivative."
-ACCUMULATED = ("The answer changes when the function is called again: the gradient accumulated "
-               "in `.grad` across calls. Make a fresh tensor with `requires_grad=True` in each "
-               "call (or reset `.grad`).")
+ACCUMULATED = (
+    "The answer changes when the function is called again: the gradient accumulated "
+    "in `.grad` across calls. Make a fresh tensor with `requires_grad=True` in each "
+    "call (or reset `.grad`)."
+)
 
 
 def derivative_at_trial(rng: random.Random) -> Trial:
@@ -58,8 +60,9 @@ def on_grid_values_trial(rng: random.Random) -> Trial:
                 mistakes = [(VALUE_NOT_DERIVATIVE, want_y)] if name == "dydx" else []
                 compare.close(received.values, want, f"{name} from {text}", mistakes)
 
-    return Trial([call("derivative_on_grid", function(e, "x"), s, t, n) for e, s, t, n in cases],
-                 judge)
+    return Trial(
+        [call("derivative_on_grid", function(e, "x"), s, t, n) for e, s, t, n in cases], judge
+    )
 
 
 def on_grid_detached_trial(rng: random.Random) -> Trial:
@@ -67,11 +70,16 @@ def on_grid_detached_trial(rng: random.Random) -> Trial:
     text = _grid_text("derivative_on_grid", expr, start, end, steps)
 
     def judge(answers: list) -> None:
-        for name, got in zip("x y dydx".split(), compare.items(compare.returned(answers[0], text),
-                                                               3, text), strict=True):
+        for name, got in zip(
+            "x y dydx".split(),
+            compare.items(compare.returned(answers[0], text), 3, text),
+            strict=True,
+        ):
             if compare.tensor(got, f"{name} from {text}").requires_grad:
-                raise Mismatch(f"{name} returned by {text} still requires grad.",
-                               "Return tensors detached from the graph: call `.detach()`.")
+                raise Mismatch(
+                    f"{name} returned by {text} still requires grad.",
+                    "Return tensors detached from the graph: call `.detach()`.",
+                )
 
     return Trial([call("derivative_on_grid", function(expr, "x"), start, end, steps)], judge)
 
@@ -79,21 +87,29 @@ def on_grid_detached_trial(rng: random.Random) -> Trial:
 def _figure(answer: object, text: str) -> dict:
     figure = compare.returned(answer, text)
     if figure.get("type") != "figure":
-        raise Mismatch(f"{text} should return a matplotlib Figure, not {compare.describe(figure)}.",
-                       "Return the figure: `fig, ax = plt.subplots()` ... `return fig`.")
+        raise Mismatch(
+            f"{text} should return a matplotlib Figure, not {compare.describe(figure)}.",
+            "Return the figure: `fig, ax = plt.subplots()` ... `return fig`.",
+        )
     if len(figure.get("axes") or []) != 1:
-        raise Mismatch(f"The figure from {text} should have exactly one Axes, not "
-                       f"{len(figure.get('axes') or [])}.")
+        raise Mismatch(
+            f"The figure from {text} should have exactly one Axes, not "
+            f"{len(figure.get('axes') or [])}."
+        )
     return figure
 
 
 def _line(axes: dict, label: str, text: str) -> tuple[torch.Tensor, torch.Tensor]:
     lines = [line for line in axes.get("lines", []) if line.get("label") == label]
     if len(lines) != 1:
-        raise Mismatch(f"The plot from {text} should have one line labelled '{label}', found "
-                       f"{len(lines)}.", f"Pass `label=\"{label}\"` to `plot`.")
-    return (torch.tensor(lines[0]["x"], dtype=torch.float64),
-            torch.tensor(lines[0]["y"], dtype=torch.float64))
+        raise Mismatch(
+            f"The plot from {text} should have one line labelled '{label}', found {len(lines)}.",
+            f'Pass `label="{label}"` to `plot`.',
+        )
+    return (
+        torch.tensor(lines[0]["x"], dtype=torch.float64),
+        torch.tensor(lines[0]["y"], dtype=torch.float64),
+    )
 
 
 def plot_lines_trial(rng: random.Random) -> Trial:
@@ -121,8 +137,10 @@ def plot_labels_trial(rng: random.Random) -> Trial:
         figure = _figure(answers[0], text)
         axes = figure["axes"][0]
         if str(axes.get("xlabel", "")).strip().strip("$").strip() != "x":
-            raise Mismatch(f"The x-axis label should be 'x', not {axes.get('xlabel')!r}.",
-                           "Call `ax.set_xlabel(\"x\")` (or `plt.xlabel(\"x\")`).")
+            raise Mismatch(
+                f"The x-axis label should be 'x', not {axes.get('xlabel')!r}.",
+                'Call `ax.set_xlabel("x")` (or `plt.xlabel("x")`).',
+            )
         if axes.get("legend") is None and not figure.get("figure_legends"):
             raise Mismatch("The plot has no legend.", "Call `ax.legend()` after plotting.")
 
@@ -130,20 +148,52 @@ def plot_labels_trial(rng: random.Random) -> Trial:
 
 
 PROBLEMS = (
-    Problem("derivative_at", NOTEBOOK, (
-        Check("derivative_at_test", 2, "derivative_at: derivatives at hidden functions and "
-              "points, each called twice", derivative_at_trial),
-    )),
-    Problem("derivative_on_grid", NOTEBOOK, (
-        Check("derivative_on_grid_test_values", 2, "derivative_on_grid: x, y and dydx on "
-              "hidden grids", on_grid_values_trial),
-        Check("derivative_on_grid_test_detached", 1, "derivative_on_grid: returned tensors do "
-              "not require grad", on_grid_detached_trial),
-    )),
-    Problem("plot_derivative", NOTEBOOK, (
-        Check("plot_derivative_test_lines", 2, "plot_derivative: the 'function' and "
-              "'derivative' lines", plot_lines_trial),
-        Check("plot_derivative_test_labels", 1, "plot_derivative: x-axis label and legend",
-              plot_labels_trial),
-    )),
+    Problem(
+        "derivative_at",
+        NOTEBOOK,
+        (
+            Check(
+                "derivative_at_test",
+                2,
+                "derivative_at: derivatives at hidden functions and points, each called twice",
+                derivative_at_trial,
+            ),
+        ),
+    ),
+    Problem(
+        "derivative_on_grid",
+        NOTEBOOK,
+        (
+            Check(
+                "derivative_on_grid_test_values",
+                2,
+                "derivative_on_grid: x, y and dydx on hidden grids",
+                on_grid_values_trial,
+            ),
+            Check(
+                "derivative_on_grid_test_detached",
+                1,
+                "derivative_on_grid: returned tensors do not require grad",
+                on_grid_detached_trial,
+            ),
+        ),
+    ),
+    Problem(
+        "plot_derivative",
+        NOTEBOOK,
+        (
+            Check(
+                "plot_derivative_test_lines",
+                2,
+                "plot_derivative: the 'function' and 'derivative' lines",
+                plot_lines_trial,
+            ),
+            Check(
+                "plot_derivative_test_labels",
+                1,
+                "plot_derivative: x-axis label and legend",
+                plot_labels_trial,
+            ),
+        ),
+    ),
 )

@@ -22,13 +22,17 @@ from autograders.problems.base import (
 
 NOTEBOOK = "partial_derivatives"
 SWAPPED = "df/du and df/dv are swapped: return `(dfdu, dfdv)` in that order."
-ACCUMULATED = ("The answer changes when the function is called again: gradients accumulated in "
-               "`.grad` across calls. Make fresh tensors with `requires_grad=True` in each call.")
+ACCUMULATED = (
+    "The answer changes when the function is called again: gradients accumulated in "
+    "`.grad` across calls. Make fresh tensors with `requires_grad=True` in each call."
+)
 
 
 def partial_derivatives_trial(rng: random.Random) -> Trial:
-    cases = [(expr, inputs.point(rng), inputs.point(rng))
-             for expr in inputs.pick(rng, inputs.TWO_VARIABLES, 3)]
+    cases = [
+        (expr, inputs.point(rng), inputs.point(rng))
+        for expr in inputs.pick(rng, inputs.TWO_VARIABLES, 3)
+    ]
     calls = [case for case in cases for _ in range(2)]  # twice: accumulated .grad is caught
 
     def judge(answers: list) -> None:
@@ -38,22 +42,29 @@ def partial_derivatives_trial(rng: random.Random) -> Trial:
             so_far_u, so_far_v = so_far_u + want_u, so_far_v + want_v
             text = f"partial_derivatives(f, {u0}, {v0}) with f(u, v) = {shown(expr)}"
             dfdu, dfdv = compare.items(compare.returned(answer, text), 2, text)
-            for name, got, want, other, so_far in (("dfdu", dfdu, want_u, want_v, so_far_u),
-                                                   ("dfdv", dfdv, want_v, want_u, so_far_v)):
+            for name, got, want, other, so_far in (
+                ("dfdu", dfdu, want_u, want_v, so_far_u),
+                ("dfdv", dfdv, want_v, want_u, so_far_v),
+            ):
                 what = f"{name} from {text}"
                 value = compare.one_element(compare.tensor(got, what), what)
                 mistakes = [(SWAPPED, other)] + [(ACCUMULATED, so_far)] * (n > 0)
                 compare.close(value, want, what, mistakes)
 
-    return Trial([call("partial_derivatives", function(e, "u", "v"), u0, v0)
-                  for e, u0, v0 in calls], judge)
+    return Trial(
+        [call("partial_derivatives", function(e, "u", "v"), u0, v0) for e, u0, v0 in calls], judge
+    )
 
 
-def _grid_case(rng: random.Random, dtype: torch.dtype = torch.float32
-               ) -> tuple[str, torch.Tensor, torch.Tensor]:
+def _grid_case(
+    rng: random.Random, dtype: torch.dtype = torch.float32
+) -> tuple[str, torch.Tensor, torch.Tensor]:
     size = rng.randint(4, 12)
-    return (inputs.pick(rng, inputs.TWO_VARIABLES, 1)[0],
-            random_tensor(rng, (size,)).to(dtype), random_tensor(rng, (size,)).to(dtype))
+    return (
+        inputs.pick(rng, inputs.TWO_VARIABLES, 1)[0],
+        random_tensor(rng, (size,)).to(dtype),
+        random_tensor(rng, (size,)).to(dtype),
+    )
 
 
 def _grid_call(expr: str, u: torch.Tensor, v: torch.Tensor) -> dict:
@@ -65,12 +76,13 @@ def on_grid_values_trial(rng: random.Random) -> Trial:
 
     def judge(answers: list) -> None:
         for (expr, u, v), answer in zip(cases, answers, strict=True):
-            text = (f"partials_on_grid(f, u, v) with f(u, v) = {shown(expr)} on {u.numel()} "
-                    "points")
+            text = f"partials_on_grid(f, u, v) with f(u, v) = {shown(expr)} on {u.numel()} points"
             want_u, want_v = references.partials(expr, u.tolist(), v.tolist())
             dfdu, dfdv = compare.items(compare.returned(answer, text), 2, text)
-            for name, got, want, other in (("dfdu", dfdu, want_u, want_v),
-                                           ("dfdv", dfdv, want_v, want_u)):
+            for name, got, want, other in (
+                ("dfdu", dfdu, want_u, want_v),
+                ("dfdv", dfdv, want_v, want_u),
+            ):
                 received = compare.tensor(got, f"{name} from {text}")
                 compare.shape_is(received, u.shape, f"{name} from {text}")
                 compare.close(received.values, want, f"{name} from {text}", [(SWAPPED, other)])
@@ -92,26 +104,52 @@ def on_grid_inputs_trial(rng: random.Random) -> Trial:
     return Trial([_grid_call(*case) for case in cases], judge)
 
 
-def _unchanged(name: str, sent: torch.Tensor, received: compare.Received, described: dict,
-               text: str) -> None:
+def _unchanged(
+    name: str, sent: torch.Tensor, received: compare.Received, described: dict, text: str
+) -> None:
     if received.requires_grad or described.get("has_grad"):
         now = "requires grad" if received.requires_grad else "has a .grad"
-        raise Mismatch(f"{text} changed the caller's {name}: it now {now}.",
-                       "Work on a copy: `u = u.detach().clone().requires_grad_(True)`.")
+        raise Mismatch(
+            f"{text} changed the caller's {name}: it now {now}.",
+            "Work on a copy: `u = u.detach().clone().requires_grad_(True)`.",
+        )
     if not torch.equal(received.values, sent.to(torch.float64)):
-        raise Mismatch(f"{text} changed the values of the caller's {name}.",
-                       "Do not modify the inputs in place.")
+        raise Mismatch(
+            f"{text} changed the values of the caller's {name}.",
+            "Do not modify the inputs in place.",
+        )
 
 
 PROBLEMS = (
-    Problem("partial_derivatives", NOTEBOOK, (
-        Check("partial_derivatives_test", 2, "partial_derivatives: both partials at hidden "
-              "functions and points, each called twice", partial_derivatives_trial),
-    )),
-    Problem("partials_on_grid", NOTEBOOK, (
-        Check("partials_on_grid_test_values", 2, "partials_on_grid: partials on hidden grids",
-              on_grid_values_trial),
-        Check("partials_on_grid_test_inputs", 1, "partials_on_grid: leaves u and v unchanged",
-              on_grid_inputs_trial),
-    )),
+    Problem(
+        "partial_derivatives",
+        NOTEBOOK,
+        (
+            Check(
+                "partial_derivatives_test",
+                2,
+                "partial_derivatives: both partials at hidden "
+                "functions and points, each called twice",
+                partial_derivatives_trial,
+            ),
+        ),
+    ),
+    Problem(
+        "partials_on_grid",
+        NOTEBOOK,
+        (
+            Check(
+                "partials_on_grid_test_values",
+                2,
+                "partials_on_grid: partials on hidden grids",
+                on_grid_values_trial,
+            ),
+            Check(
+                "partials_on_grid_test_inputs",
+                1,
+                "partials_on_grid: leaves u and v unchanged",
+                on_grid_inputs_trial,
+            ),
+        ),
+    ),
 )

@@ -11,12 +11,19 @@ from autograders.results import CheckResult
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("autograders", "grading a `derivatives` submission")
-    group.addoption("--submission", type=Path, default=None,
-                    help="one student's folder (holding derivatives/*.ipynb) or the "
-                         "assignment folder itself")
+    group.addoption(
+        "--submission",
+        type=Path,
+        default=None,
+        help="one student's folder (holding derivatives/*.ipynb) or the assignment folder itself",
+    )
     group.addoption("--seed", type=int, default=0, help="base seed of the hidden inputs")
-    group.addoption("--grading-timeout", type=float, default=10.0,
-                    help="seconds per notebook cell and per question")
+    group.addoption(
+        "--grading-timeout",
+        type=float,
+        default=10.0,
+        help="seconds per notebook cell and per question",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -34,8 +41,9 @@ def graded(request: pytest.FixtureRequest) -> dict[str, CheckResult]:
     if (folder / "derivatives").is_dir():
         folder = folder / "derivatives"
     timeout = request.config.getoption("--grading-timeout")
-    settings = Settings(workers=1, seed=request.config.getoption("--seed"),
-                        timeouts=Timeouts.per_step(timeout))
+    settings = Settings(
+        workers=1, seed=request.config.getoption("--seed"), timeouts=Timeouts.per_step(timeout)
+    )
     with Sandbox(settings.limits, workers=1) as sandbox:
         result = grade_student(folder.parent.name, folder, sandbox, 0, settings)
     return {check.test_id: check for check in result.checks}

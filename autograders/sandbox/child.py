@@ -54,8 +54,9 @@ def run_cells(sock, shell, message: dict) -> None:
         stay_the_server()
         error = result.error_before_exec or result.error_in_exec
         report = probes.describe(error) if error is not None else None
-        protocol.send(sock, {"event": "cell", "index": cell["index"], "ok": error is None,
-                             "error": report})
+        protocol.send(
+            sock, {"event": "cell", "index": cell["index"], "ok": error is None, "error": report}
+        )
     protocol.send(sock, {"event": "cells_done"})
 
 
@@ -68,8 +69,10 @@ def answer_question(sock, namespace, message: dict, stdout, stderr) -> None:
             answers.append(probes.run(op, namespace))
             stay_the_server()
         output = (stdout.getvalue() + stderr.getvalue())[-4000:]
-        protocol.send(sock, {"event": "check", "test_id": check["test_id"], "answers": answers,
-                             "output": output})
+        protocol.send(
+            sock,
+            {"event": "check", "test_id": check["test_id"], "answers": answers, "output": output},
+        )
     protocol.send(sock, {"event": "question_done"})
 
 

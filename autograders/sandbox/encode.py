@@ -25,8 +25,17 @@ MAX_DEPTH = 4
 # Module-level copies of the builtins used below: a cell that rebinds `builtins.isinstance`
 # cannot reach them (module globals are looked up before builtins).
 bool, dict, float, getattr, int, isinstance, len, list, str, tuple, type = (  # noqa: A001
-    builtins.bool, builtins.dict, builtins.float, builtins.getattr, builtins.int,
-    builtins.isinstance, builtins.len, builtins.list, builtins.str, builtins.tuple, builtins.type,
+    builtins.bool,
+    builtins.dict,
+    builtins.float,
+    builtins.getattr,
+    builtins.int,
+    builtins.isinstance,
+    builtins.len,
+    builtins.list,
+    builtins.str,
+    builtins.tuple,
+    builtins.type,
 )
 _Tensor = torch.Tensor
 # Tensor attributes are read through torch's C base class, which Python code cannot patch: a
@@ -92,8 +101,11 @@ def _encode(value, depth: int) -> dict:
         return {"type": "str", "value": value[:MAX_TEXT]}
     if depth < MAX_DEPTH and isinstance(value, (tuple, list)):
         items = [encode(item, depth + 1) for item in list(value)[:MAX_ITEMS]]
-        return {"type": type(value).__name__ if type(value) in (tuple, list) else "tuple",
-                "items": items, "length": len(value)}
+        return {
+            "type": type(value).__name__ if type(value) in (tuple, list) else "tuple",
+            "items": items,
+            "length": len(value),
+        }
     if depth < MAX_DEPTH and isinstance(value, dict):
         pairs = list(value.items())[:MAX_ITEMS]
         return {"type": "dict", "items": {str(k)[:100]: encode(v, depth + 1) for k, v in pairs}}
@@ -135,19 +147,23 @@ def _encode_figure(figure) -> dict:
         lines = []
         for line in list(ax.get_lines())[:MAX_ITEMS]:
             xy = _asarray(line.get_xydata(), dtype=numpy.float64)
-            lines.append({
-                "label": str(line.get_label())[:200],
-                "x": xy[:MAX_ELEMENTS, 0].tolist() if xy.ndim == 2 else [],
-                "y": xy[:MAX_ELEMENTS, 1].tolist() if xy.ndim == 2 else [],
-            })
+            lines.append(
+                {
+                    "label": str(line.get_label())[:200],
+                    "x": xy[:MAX_ELEMENTS, 0].tolist() if xy.ndim == 2 else [],
+                    "y": xy[:MAX_ELEMENTS, 1].tolist() if xy.ndim == 2 else [],
+                }
+            )
         legend = ax.get_legend()
-        axes.append({
-            "xlabel": str(ax.get_xlabel())[:200],
-            "ylabel": str(ax.get_ylabel())[:200],
-            "title": str(ax.get_title())[:200],
-            "lines": lines,
-            "legend": [str(t.get_text())[:200] for t in legend.get_texts()] if legend else None,
-        })
+        axes.append(
+            {
+                "xlabel": str(ax.get_xlabel())[:200],
+                "ylabel": str(ax.get_ylabel())[:200],
+                "title": str(ax.get_title())[:200],
+                "lines": lines,
+                "legend": [str(t.get_text())[:200] for t in legend.get_texts()] if legend else None,
+            }
+        )
     figure_legends = [[str(t.get_text())[:200] for t in lg.get_texts()] for lg in figure.legends]
     return {"type": "figure", "axes": axes, "figure_legends": figure_legends}
 

@@ -105,8 +105,13 @@ def private_tmpfs(path: str, size_bytes: int) -> str:
     if _unshare(CLONE_NEWNS) != 0:
         return f"no mount namespace ({os.strerror(ctypes.get_errno())})"
     mount = _libc.mount
-    mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong,
-                      ctypes.c_char_p]
+    mount.argtypes = [
+        ctypes.c_char_p,
+        ctypes.c_char_p,
+        ctypes.c_char_p,
+        ctypes.c_ulong,
+        ctypes.c_char_p,
+    ]
     if mount(None, b"/", None, MS_REC | MS_PRIVATE, None) != 0:  # no mount leaks out
         return f"mounts not private ({os.strerror(ctypes.get_errno())})"
     options = f"size={size_bytes},mode=0700".encode()

@@ -25,8 +25,10 @@ from autograders.sandbox.limits import Limits
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 START_TIMEOUT = 180.0  # importing torch on a cold disk can take a while
-ZYGOTE_CODE = ("import sys; sys.path.insert(0, sys.argv[1]); "
-               "from autograders.sandbox.zygote import main; main(*map(int, sys.argv[2:]))")
+ZYGOTE_CODE = (
+    "import sys; sys.path.insert(0, sys.argv[1]); "
+    "from autograders.sandbox.zygote import main; main(*map(int, sys.argv[2:]))"
+)
 
 
 class SandboxError(RuntimeError):
@@ -66,34 +68,60 @@ class Child:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
-def start_warm_processes(home: Path, limits: Limits,
-                         cgroups: list[tuple[str, ...]]) -> list[WarmProcess]:
+def start_warm_processes(
+    home: Path, limits: Limits, cgroups: list[tuple[str, ...]]
+) -> list[WarmProcess]:
     """Start one process that warms up once, then serves each slot from a fork of itself
     (see `zygote`). Returns the slots' handles at once; each is waited for at its first use."""
     (home / ".ipython").mkdir(parents=True, exist_ok=True)
     (home / "matplotlib").mkdir(exist_ok=True)
     pairs = [socket.socketpair() for _ in cgroups]
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8",
-           "HOME": str(home), "MPLCONFIGDIR": str(home / "matplotlib"), "MPLBACKEND": "Agg",
-           "OMP_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "LANG": "C.UTF-8",
+        "HOME": str(home),
+        "MPLCONFIGDIR": str(home / "matplotlib"),
+        "MPLBACKEND": "Agg",
+        "OMP_NUM_THREADS": "1",
+        "PYTHONHASHSEED": "0",
+    }
     theirs = [pair[1].fileno() for pair in pairs]
     process = subprocess.Popen(
         [sys.executable, "-I", "-c", ZYGOTE_CODE, str(PACKAGE_DIR.parent), *map(str, theirs)],
-        pass_fds=theirs, env=env, cwd=home, stdin=subprocess.DEVNULL)
+        pass_fds=theirs,
+        env=env,
+        cwd=home,
+        stdin=subprocess.DEVNULL,
+    )
     for _, their_end in pairs:
         their_end.close()
     read_only = confine.default_read_only_paths(str(PACKAGE_DIR)) + [str(home)]
-    protocol.send(pairs[0][0], {"ipython_dir": str(home / ".ipython"), "read_only": read_only,
-                                "limits": asdict(limits), "cgroups": [list(c) for c in cgroups]})
-    return [WarmProcess(ours, process, home, limits, procs)
-            for (ours, _), procs in zip(pairs, cgroups, strict=True)]
+    protocol.send(
+        pairs[0][0],
+        {
+            "ipython_dir": str(home / ".ipython"),
+            "read_only": read_only,
+            "limits": asdict(limits),
+            "cgroups": [list(c) for c in cgroups],
+        },
+    )
+    return [
+        WarmProcess(ours, process, home, limits, procs)
+        for (ours, _), procs in zip(pairs, cgroups, strict=True)
+    ]
 
 
 class WarmProcess:
     """One slot's server in the warm process: hands out children, ready after `wait_ready()`."""
 
-    def __init__(self, control: socket.socket, process: subprocess.Popen, home: Path,
-                 limits: Limits, cgroup_procs: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        control: socket.socket,
+        process: subprocess.Popen,
+        home: Path,
+        limits: Limits,
+        cgroup_procs: tuple[str, ...],
+    ) -> None:
         self.control, self.process = control, process
         self.home, self.limits, self.cgroup_procs = home, limits, cgroup_procs
         self.network = ""
@@ -121,9 +149,11 @@ class WarmProcess:
         except WarmProcessGone:
             self.control.close()
             self.restarts += 1
-            (fresh,) = start_warm_processes(self.home.with_name(f"{self.home.name}-"
-                                                                f"{self.restarts}"),
-                                            self.limits, [self.cgroup_procs])
+            (fresh,) = start_warm_processes(
+                self.home.with_name(f"{self.home.name}-{self.restarts}"),
+                self.limits,
+                [self.cgroup_procs],
+            )
             self.control, self.process, self.network = fresh.control, fresh.process, ""
             return self._spawn(workdir)
 
@@ -139,8 +169,10 @@ class WarmProcess:
             raise SandboxError(f"the warm process made no child: {started.get('reason')}")
         child = Child(socket.socket(fileno=fds[0]), int(started["pid"]), workdir)
         if not started.get("pid_namespace"):
-            child.warnings.append("no PID namespace: processes a submission leaves behind are "
-                                  "ended only when grading ends")
+            child.warnings.append(
+                "no PID namespace: processes a submission leaves behind are "
+                "ended only when grading ends"
+            )
         confined = protocol.receive(child.sock, time.monotonic() + 30)
         if not confined or confined.get("event") != "confined":
             child.kill()
@@ -168,8 +200,9 @@ class Sandbox:
         self.scratch = Path(tempfile.mkdtemp(prefix="autograders-"))
         self.caps = cgroups.ProcessCaps(workers, processes=limits.processes)
         self._spawned = 0
-        self._warm = start_warm_processes(self.scratch / "warm", limits,
-                                          [self.caps.procs_files(slot) for slot in range(workers)])
+        self._warm = start_warm_processes(
+            self.scratch / "warm", limits, [self.caps.procs_files(slot) for slot in range(workers)]
+        )
 
     @property
     def network(self) -> str:

@@ -69,8 +69,9 @@ def autograd_function(op: dict, namespace: dict) -> dict:
     answer["forward"] = {"ok": True, "value": encode(output)}
     # Only Function.apply makes a BackwardCFunction node tied to the class: then the student's
     # backward is what autograd will call.
-    answer["own_backward"] = _isinstance(node, _BackwardCFunction) and \
-        _getattr(_type(node), "_forward_cls", None) is cls
+    answer["own_backward"] = (
+        _isinstance(node, _BackwardCFunction) and _getattr(_type(node), "_forward_cls", None) is cls
+    )
     if "grad_output" not in op:
         return answer
     try:

@@ -39,7 +39,7 @@ def decode(data: bytes) -> dict:
     """A whole message received at once (as with file descriptors); ProtocolError if not."""
     if len(data) < HEADER.size or HEADER.unpack(data[: HEADER.size])[0] != len(data) - HEADER.size:
         raise ProtocolError("truncated message")
-    message = _loads(data[HEADER.size:])
+    message = _loads(data[HEADER.size :])
     if not isinstance(message, dict):
         raise ProtocolError("message is not a JSON object")
     return message

@@ -59,8 +59,9 @@ class _Clock:
         return time.monotonic() >= self.end
 
 
-def run_notebook(sandbox: Sandbox, slot: int, cells: list[dict], questions: list[Question],
-                 timeouts: Timeouts) -> NotebookRun:
+def run_notebook(
+    sandbox: Sandbox, slot: int, cells: list[dict], questions: list[Question], timeouts: Timeouts
+) -> NotebookRun:
     run, clock = NotebookRun(), _Clock(timeouts.notebook)
     pending = list(questions)
     for _ in range(MAX_CHILDREN):
@@ -73,16 +74,23 @@ def run_notebook(sandbox: Sandbox, slot: int, cells: list[dict], questions: list
                 _ask_questions(child, pending, run, clock, timeouts.question)
         finally:
             child.kill()
-    why = (f"the notebook used up its {timeouts.notebook:g} s budget" if clock.expired() else
-           f"grading stopped: the notebook crashed the sandbox {MAX_CHILDREN} times")
+    why = (
+        f"the notebook used up its {timeouts.notebook:g} s budget"
+        if clock.expired()
+        else f"grading stopped: the notebook crashed the sandbox {MAX_CHILDREN} times"
+    )
     for question in pending:
-        _fail(run, [check["test_id"] for check in question.checks if
-                    check["test_id"] not in run.failures], why)
+        _fail(
+            run,
+            [check["test_id"] for check in question.checks if check["test_id"] not in run.failures],
+            why,
+        )
     return run
 
 
-def _run_cells(child: Child, cells: list[dict], run: NotebookRun, clock: _Clock,
-               timeout: float) -> bool:
+def _run_cells(
+    child: Child, cells: list[dict], run: NotebookRun, clock: _Clock, timeout: float
+) -> bool:
     """Run the cells; False (and the guilty cell marked fatal) when the child died."""
     child.send({"op": "cells", "cells": cells, "skip": sorted(run.fatal_cells)})
     expected = [c["index"] for c in cells if c["index"] not in run.fatal_cells]
@@ -97,8 +105,9 @@ def _run_cells(child: Child, cells: list[dict], run: NotebookRun, clock: _Clock,
     return isinstance(done, dict) and done.get("event") == "cells_done"
 
 
-def _ask_questions(child: Child, pending: list[Question], run: NotebookRun, clock: _Clock,
-                   timeout: float) -> None:
+def _ask_questions(
+    child: Child, pending: list[Question], run: NotebookRun, clock: _Clock, timeout: float
+) -> None:
     while pending:
         question = pending.pop(0)
         child.send({"op": "question", "checks": question.checks})
@@ -111,8 +120,10 @@ def _ask_questions(child: Child, pending: list[Question], run: NotebookRun, cloc
                 return
             if message.get("event") == "check" and message.get("test_id") in waiting:
                 waiting.remove(message["test_id"])
-                run.answers[message["test_id"]] = {"answers": message.get("answers"),
-                                                   "output": str(message.get("output", ""))}
+                run.answers[message["test_id"]] = {
+                    "answers": message.get("answers"),
+                    "output": str(message.get("output", "")),
+                }
             elif message.get("event") == "question_done":
                 _fail(run, waiting, "the check sent no answer")
                 break

@@ -57,8 +57,14 @@ class SandboxShell(InteractiveShell):
     def system(self, cmd: str) -> None:
         """`!cmd` through pipes: IPython's default needs a pty, which the sandbox does not
         grant (another process's terminal is no business of a submission)."""
-        done = subprocess.run(self.var_expand(cmd, depth=1), shell=True, text=True,
-                              stdin=subprocess.DEVNULL, capture_output=True, errors="replace")
+        done = subprocess.run(
+            self.var_expand(cmd, depth=1),
+            shell=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            errors="replace",
+        )
         sys.stdout.write(done.stdout)
         sys.stderr.write(done.stderr)
         self.user_ns["_exit_code"] = done.returncode

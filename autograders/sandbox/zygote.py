@@ -48,8 +48,9 @@ def main(*control_fds: int) -> None:
             return
 
 
-def serve_slot(control: socket.socket, shell, config: dict, network: str,
-               cgroup_procs: list[str]) -> None:
+def serve_slot(
+    control: socket.socket, shell, config: dict, network: str, cgroup_procs: list[str]
+) -> None:
     """Fork a confined child for each spawn request, until told to exit."""
     for procs in cgroup_procs:
         with open(procs, "w") as handle:
@@ -171,8 +172,12 @@ def prepare_environment(workdir: str) -> None:
 
     for sub in ("tmp", ".ipython"):
         os.makedirs(os.path.join(workdir, sub), exist_ok=True)
-    os.environ.update(HOME=workdir, TMPDIR=os.path.join(workdir, "tmp"),
-                      IPYTHONDIR=os.path.join(workdir, ".ipython"), MPLBACKEND="Agg")
+    os.environ.update(
+        HOME=workdir,
+        TMPDIR=os.path.join(workdir, "tmp"),
+        IPYTHONDIR=os.path.join(workdir, ".ipython"),
+        MPLBACKEND="Agg",
+    )
     tempfile.tempdir = os.path.join(workdir, "tmp")
     os.chdir(workdir)
     null = os.open(os.devnull, os.O_RDWR)
@@ -190,5 +195,3 @@ def reap_children() -> None:
             return
         if pid == 0:
             return
-
-

@@ -27,9 +27,22 @@ def _no_nan(constant: str) -> None:
 @pytest.fixture(scope="module")
 def benchmark_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
     out = tmp_path_factory.mktemp("grading-speed")
-    command = [sys.executable, "-m", "benchmarks.grading_speed", "--students", "10",
-               "--repeats", "1", "--scales", "10", "--skip-nbgrader", "--timeout", "3",
-               "--out", str(out)]
+    command = [
+        sys.executable,
+        "-m",
+        "benchmarks.grading_speed",
+        "--students",
+        "10",
+        "--repeats",
+        "1",
+        "--scales",
+        "10",
+        "--skip-nbgrader",
+        "--timeout",
+        "3",
+        "--out",
+        str(out),
+    ]
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout, out
@@ -37,19 +50,36 @@ def benchmark_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
 
 def test_prints_the_figures_and_the_targets(benchmark_run: tuple[str, Path]) -> None:
     stdout, _ = benchmark_run
-    for heading in ("python -m autograders grade", "ms/student", "peak RSS", "Hanging submission",
-                    "Scaling of the fast grader alone", "Targets:", "not measured"):
+    for heading in (
+        "python -m autograders grade",
+        "ms/student",
+        "peak RSS",
+        "Hanging submission",
+        "Scaling of the fast grader alone",
+        "Targets:",
+        "not measured",
+    ):
         assert heading in stdout, f"{heading!r} missing from the report:\n{stdout}"
-    target_lines = [line for line in stdout.splitlines()
-                    if line.strip().startswith(("PASS", "MISS", "n/a"))]
+    target_lines = [
+        line for line in stdout.splitlines() if line.strip().startswith(("PASS", "MISS", "n/a"))
+    ]
     assert len(target_lines) >= len(TARGETS), stdout
 
 
 def test_writes_valid_json_with_the_expected_keys(benchmark_run: tuple[str, Path]) -> None:
     _, out = benchmark_run
     result = json.loads((out / "grading_speed.json").read_text(), parse_constant=_no_nan)
-    assert {"schema", "machine", "settings", "class", "graders", "scaling", "hang", "agreement",
-            "targets"} <= set(result)
+    assert {
+        "schema",
+        "machine",
+        "settings",
+        "class",
+        "graders",
+        "scaling",
+        "hang",
+        "agreement",
+        "targets",
+    } <= set(result)
     assert result["class"]["students"] == 10 and len(result["class"]["hanging"]) == 1
     fast = result["graders"]["fast"]
     assert set(result["graders"]) == {"fast"}, "nbgrader was skipped"

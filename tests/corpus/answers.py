@@ -15,7 +15,7 @@ def cell(source: str) -> str:
 
 
 # plot_derivative without calling derivative_on_grid, for submissions that break the latter.
-PLOT_OWN = cell('''
+PLOT_OWN = cell("""
     import matplotlib.pyplot as plt
     import torch
 
@@ -30,9 +30,9 @@ PLOT_OWN = cell('''
         ax.set_xlabel("x")
         ax.legend()
         return fig
-''')
+""")
 
-DERIVATIVE_AT_BACKWARD = cell('''
+DERIVATIVE_AT_BACKWARD = cell("""
     import torch
 
 
@@ -41,9 +41,9 @@ DERIVATIVE_AT_BACKWARD = cell('''
         y = f(x)
         y.backward()
         return x.grad
-''')
+""")
 
-ON_GRID_BACKWARD = cell('''
+ON_GRID_BACKWARD = cell("""
     import torch
 
 
@@ -52,9 +52,9 @@ ON_GRID_BACKWARD = cell('''
         y = f(x)
         y.sum().backward()
         return x.detach(), y.detach(), x.grad.detach()
-''')
+""")
 
-PARTIALS_BACKWARD = cell('''
+PARTIALS_BACKWARD = cell("""
     import torch
 
 
@@ -63,9 +63,9 @@ PARTIALS_BACKWARD = cell('''
         v = torch.tensor(float(v0), requires_grad=True)
         f(u, v).backward()
         return u.grad, v.grad
-''')
+""")
 
-PARTIALS_ON_GRID_BACKWARD = cell('''
+PARTIALS_ON_GRID_BACKWARD = cell("""
     import torch
 
 
@@ -74,9 +74,9 @@ PARTIALS_ON_GRID_BACKWARD = cell('''
         v = v.detach().clone().requires_grad_(True)
         f(u, v).sum().backward()
         return u.grad, v.grad
-''')
+""")
 
-SQUARE = cell('''
+SQUARE = cell("""
     import torch
 
 
@@ -90,9 +90,9 @@ SQUARE = cell('''
         def backward(ctx, grad_output):
             (i,) = ctx.saved_tensors
             return grad_output * 2 * i
-''')
+""")
 
-LINEAR = cell('''
+LINEAR = cell("""
     import torch
 
 
@@ -110,17 +110,17 @@ LINEAR = cell('''
             input, weight, bias = ctx.saved_tensors
             grad_bias = grad_output.sum(0) if bias is not None else None
             return grad_output @ weight, grad_output.T @ input, grad_bias
-''')
+""")
 
-LEAF = cell('''
+LEAF = cell("""
     is_leaf = {"a": True, "b": True, "c": False, "d": True, "e": False}
     has_grad = {"a": True, "b": False, "c": False, "d": False, "e": False}
-''')
+""")
 
 
 def square_with_backward(body: str) -> str:
     """A Square whose forward is right and whose backward returns `body`."""
-    return cell(f'''
+    return cell(f"""
         import torch
 
 
@@ -134,25 +134,29 @@ def square_with_backward(body: str) -> str:
             def backward(ctx, grad_output):
                 (i,) = ctx.saved_tensors
                 return {body}
-    ''')
+    """)
 
 
 def linear_with(forward: str, backward: str) -> str:
     """A LinearFunction from the two method bodies (indented by 8 spaces)."""
-    return ("import torch\n\n\nclass LinearFunction(torch.autograd.Function):\n"
-            "    @staticmethod\n    def forward(ctx, input, weight, bias=None):\n"
-            f"{forward}\n\n"
-            "    @staticmethod\n    def backward(ctx, grad_output):\n"
-            f"{backward}\n")
+    return (
+        "import torch\n\n\nclass LinearFunction(torch.autograd.Function):\n"
+        "    @staticmethod\n    def forward(ctx, input, weight, bias=None):\n"
+        f"{forward}\n\n"
+        "    @staticmethod\n    def backward(ctx, grad_output):\n"
+        f"{backward}\n"
+    )
 
 
 def plot_with(*lines: str) -> str:
     """A plot_derivative that draws with the given statements (x, y, dydx are numpy arrays)."""
     body = "\n".join(f"    {line}" for line in lines)
-    return ("import matplotlib.pyplot as plt\nimport torch\n\n\n"
-            "def plot_derivative(f, start, end, steps):\n"
-            "    x = torch.linspace(start, end, steps, requires_grad=True)\n"
-            "    y = f(x)\n"
-            "    y.sum().backward()\n"
-            "    x, y, dydx = x.detach().numpy(), y.detach().numpy(), x.grad.numpy()\n"
-            f"{body}\n")
+    return (
+        "import matplotlib.pyplot as plt\nimport torch\n\n\n"
+        "def plot_derivative(f, start, end, steps):\n"
+        "    x = torch.linspace(start, end, steps, requires_grad=True)\n"
+        "    y = f(x)\n"
+        "    y.sum().backward()\n"
+        "    x, y, dydx = x.detach().numpy(), y.detach().numpy(), x.grad.numpy()\n"
+        f"{body}\n"
+    )

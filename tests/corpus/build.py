@@ -36,8 +36,9 @@ def reference_answers(source: Path = SOURCE) -> dict[str, str]:
             if meta.get("grade_id") in POINTS:
                 raw = cell["source"]
                 text = "".join(raw) if isinstance(raw, list) else raw
-                lines = [line for line in text.splitlines(keepends=True)
-                         if line.strip() not in MARKERS]
+                lines = [
+                    line for line in text.splitlines(keepends=True) if line.strip() not in MARKERS
+                ]
                 answers[meta["grade_id"]] = "".join(lines)
     missing = sorted(set(POINTS) - set(answers))
     if missing:
@@ -45,8 +46,9 @@ def reference_answers(source: Path = SOURCE) -> dict[str, str]:
     return answers
 
 
-def answers_for(submission: Submission, references: dict[str, str], notebook: str
-                ) -> dict[str, str]:
+def answers_for(
+    submission: Submission, references: dict[str, str], notebook: str
+) -> dict[str, str]:
     """The answer cells to fill in one notebook (a stub answer keeps the release's cell)."""
     filled = {}
     for question, reference in references.items():
@@ -58,13 +60,15 @@ def answers_for(submission: Submission, references: dict[str, str], notebook: st
     return filled
 
 
-def build_submission(submission: Submission, dest: Path, references: dict[str, str],
-                     release: Path = RELEASE) -> Path:
+def build_submission(
+    submission: Submission, dest: Path, references: dict[str, str], release: Path = RELEASE
+) -> Path:
     folder = dest / submission.name / ASSIGNMENT
     for notebook in NOTEBOOKS:
         path = folder / f"{notebook}.ipynb"
-        fill_answers(release / f"{notebook}.ipynb", answers_for(submission, references, notebook),
-                     path)
+        fill_answers(
+            release / f"{notebook}.ipynb", answers_for(submission, references, notebook), path
+        )
         if submission.edit is not None:
             document = json.loads(path.read_text(encoding="utf-8"))
             submission.edit(notebook, document)
@@ -82,8 +86,9 @@ def build_submission(submission: Submission, dest: Path, references: dict[str, s
     return folder.parent
 
 
-def build_class(dest: Path, submissions: Iterable[Submission], *, release: Path = RELEASE,
-                source: Path = SOURCE) -> Path:
+def build_class(
+    dest: Path, submissions: Iterable[Submission], *, release: Path = RELEASE, source: Path = SOURCE
+) -> Path:
     """Write every submission under `dest` (emptied first) and return `dest`."""
     references = reference_answers(source)
     if dest.exists():
@@ -97,8 +102,11 @@ def build_class(dest: Path, submissions: Iterable[Submission], *, release: Path 
 def main(argv: list[str] | None = None) -> int:
     from tests.corpus import CORPUS
 
-    parser = argparse.ArgumentParser(prog="python -m tests.corpus.build", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.corpus.build",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("dest", type=Path, help="folder to create (its content is replaced)")
     parser.add_argument("names", nargs="*", help="only these submissions (default: all)")
     args = parser.parse_args(argv)

@@ -19,7 +19,7 @@ TAMPER_MARK = "corpus-" + "tamper-mark"  # written by escapes; split so no sourc
 PLANTED_NAME = "corpus_planted"  # file names of planted start-up files
 
 # A background script: waits until grading is probably over, then tries to rewrite reports.
-BACKGROUND_SCRIPT = f'''
+BACKGROUND_SCRIPT = f"""
 # {BACKGROUND_MARKER}
 import glob, time
 time.sleep(1.5)
@@ -33,14 +33,14 @@ for _ in range(60):
             except OSError:
                 pass
     time.sleep(0.5)
-'''
+"""
 
-ESCAPE_CHECK = '''
+ESCAPE_CHECK = """
 if ESCAPED:
     raise RuntimeError(f"the sandbox let this through: {ESCAPED}")
-'''
+"""
 
-WRITES_COURSE_FILES = cell(f'''
+WRITES_COURSE_FILES = cell(f"""
     import glob
     import os
 
@@ -72,7 +72,7 @@ WRITES_COURSE_FILES = cell(f'''
             ESCAPED.append(_full)
         except OSError:
             pass
-''')
+""")
 
 PLANTS_STARTUP_FILES = cell(f'''
     import glob
@@ -110,7 +110,7 @@ PLANTS_STARTUP_FILES = cell(f'''
             pass
 ''')
 
-NETWORK = cell(f'''
+NETWORK = cell(f"""
     import socket
 
 
@@ -132,13 +132,14 @@ NETWORK = cell(f'''
         except OSError:
             pass
         return reached
-''')
+""")
 
 ESCAPES = [
     Submission(
-        "searches_disk_for_solutions", ("find_solutions",),
+        "searches_disk_for_solutions",
+        ("find_solutions",),
         answers={
-            "derivative_at": cell('''
+            "derivative_at": cell("""
                 import glob
                 import json
                 import os
@@ -188,8 +189,8 @@ ESCAPES = [
                     if "derivative_at" in namespace:
                         return namespace["derivative_at"](f, x0)
                     return None
-            '''),
-            "partial_derivatives": cell('''
+            """),
+            "partial_derivatives": cell("""
                 import importlib
                 import sys
 
@@ -214,18 +215,20 @@ ESCAPES = [
                         if callable(partials) and expression:
                             return partials(expression, [u0], [v0])
                     return None
-            '''),
+            """),
         },
         expected=zero("derivative_at", "partial_derivatives"),
     ),
     Submission(
-        "writes_course_files", ("write_files",),
+        "writes_course_files",
+        ("write_files",),
         answers={"derivative_at": WRITES_COURSE_FILES + ESCAPE_CHECK + REFERENCE},
     ),
     Submission(
-        "background_process_rewrites_results", ("background", "write_files"),
+        "background_process_rewrites_results",
+        ("background", "write_files"),
         answers={
-            "derivative_at": cell(f'''
+            "derivative_at": cell(f"""
                 import subprocess
                 import sys
                 import threading
@@ -244,12 +247,15 @@ ESCAPES = [
 
 
                 threading.Thread(target=_spin, daemon=False).start()
-            ''') + REFERENCE,
+            """)
+            + REFERENCE,
         },
     ),
     Submission(
-        "double_fork_daemon", ("background",),
-        answers={"partial_derivatives": cell(f'''
+        "double_fork_daemon",
+        ("background",),
+        answers={
+            "partial_derivatives": cell(f"""
             import os
             import sys
 
@@ -277,11 +283,14 @@ ESCAPES = [
                 v = torch.tensor(float(v0), requires_grad=True)
                 f(u, v).backward()
                 return u.grad, v.grad
-        ''')},
+        """)
+        },
     ),
     Submission(
-        "forked_copy_keeps_running", ("background", "process_death"),
-        answers={"derivative_at": cell('''
+        "forked_copy_keeps_running",
+        ("background", "process_death"),
+        answers={
+            "derivative_at": cell("""
             import os
 
             _forked = []
@@ -293,17 +302,21 @@ ESCAPES = [
                 x = torch.tensor(float(x0), requires_grad=True)
                 f(x).backward()
                 return x.grad
-        ''')},
+        """)
+        },
     ),
     Submission(
-        "plants_startup_files", ("plant_startup",),
+        "plants_startup_files",
+        ("plant_startup",),
         answers={"leaf_answers": PLANTS_STARTUP_FILES + ESCAPE_CHECK + REFERENCE},
     ),
     Submission(
-        "uses_network", ("network",),
+        "uses_network",
+        ("network",),
         answers={
             "leaf_answers": NETWORK + "\nESCAPED = _try_network()\n" + ESCAPE_CHECK + REFERENCE,
-            "partial_derivatives": NETWORK + cell('''
+            "partial_derivatives": NETWORK
+            + cell("""
                 def partial_derivatives(f, u0, v0):
                     reached = _try_network()
                     if reached:
@@ -312,7 +325,7 @@ ESCAPES = [
                     v = torch.tensor(float(v0), requires_grad=True)
                     f(u, v).backward()
                     return u.grad, v.grad
-            '''),
+            """),
         },
     ),
 ]

@@ -11,8 +11,11 @@ from tests.corpus.verdict import TENSOR_LIES
 
 FAKE_FUNCTIONS = [
     Submission(
-        "fakes_own_backward_node", ("fake_function", "rebinding"),
-        answers={"square_function": TENSOR_LIES + cell('''
+        "fakes_own_backward_node",
+        ("fake_function", "rebinding"),
+        answers={
+            "square_function": TENSOR_LIES
+            + cell("""
             class Square(torch.autograd.Function):
                 @staticmethod
                 def forward(ctx, i):
@@ -28,23 +31,29 @@ FAKE_FUNCTIONS = [
 
 
             _lie_property("grad_fn", Square._backward_cls())
-        ''')},
+        """)
+        },
         expected={"square_function": 1},
     ),
     Submission(
-        "square_not_a_function_subclass", ("fake_function",),
-        answers={"square_function": cell('''
+        "square_not_a_function_subclass",
+        ("fake_function",),
+        answers={
+            "square_function": cell("""
             class Square:
                 @staticmethod
                 def apply(i):
                     return i ** 2
-        ''')},
+        """)
+        },
         expected=zero("square_function"),
         feedback={"square_function": "torch.autograd.Function"},
     ),
     Submission(
-        "square_backward_never_runs", ("fake_function",),
-        answers={"square_function": cell('''
+        "square_backward_never_runs",
+        ("fake_function",),
+        answers={
+            "square_function": cell("""
             class Square(torch.autograd.Function):
                 @staticmethod
                 def forward(ctx, i):
@@ -57,13 +66,16 @@ FAKE_FUNCTIONS = [
                 @staticmethod
                 def apply(i):  # skips the Function machinery: plain autograd differentiates
                     return i ** 2
-        ''')},
+        """)
+        },
         expected={"square_function": 1},
         feedback={"square_function": "never runs"},
     ),
     Submission(
-        "square_claims_autograd_node", ("fake_function",),
-        answers={"square_function": cell('''
+        "square_claims_autograd_node",
+        ("fake_function",),
+        answers={
+            "square_function": cell("""
             class Square(torch.autograd.Function):
                 @staticmethod
                 def forward(ctx, i):
@@ -80,12 +92,15 @@ FAKE_FUNCTIONS = [
 
             # ... and the class says that is its own node
             Square._backward_cls = type((torch.ones(1, requires_grad=True) * 2).grad_fn)
-        ''')},
+        """)
+        },
         expected={"square_function": 1},
     ),
     Submission(
-        "square_forward_enable_grad", ("fake_function",),
-        answers={"square_function": cell('''
+        "square_forward_enable_grad",
+        ("fake_function",),
+        answers={
+            "square_function": cell("""
             class Square(torch.autograd.Function):
                 @staticmethod
                 def forward(ctx, i):
@@ -95,14 +110,17 @@ FAKE_FUNCTIONS = [
                 @staticmethod
                 def backward(ctx, grad_output):
                     raise RuntimeError("no backward written")
-        ''')},
+        """)
+        },
         expected={"square_function": 1},
     ),
     Submission(
         # Known limit: a backward that runs autograd itself cannot be told from the outside
         # from one that writes the formula; the registry gives full marks.
-        "square_backward_delegates_to_autograd", ("fake_function",),
-        answers={"square_function": cell('''
+        "square_backward_delegates_to_autograd",
+        ("fake_function",),
+        answers={
+            "square_function": cell("""
             class Square(torch.autograd.Function):
                 @staticmethod
                 def forward(ctx, i):
@@ -116,15 +134,19 @@ FAKE_FUNCTIONS = [
                         leaf = i.detach().requires_grad_(True)
                         (grad,) = torch.autograd.grad(leaf ** 2, leaf, grad_output)
                     return grad
-        ''')},
+        """)
+        },
     ),
     Submission(
-        "linear_is_a_plain_function", ("fake_function",),
-        answers={"linear_function": cell('''
+        "linear_is_a_plain_function",
+        ("fake_function",),
+        answers={
+            "linear_function": cell("""
             import torch.nn.functional as F
 
             LinearFunction = type("LinearFunction", (), {"apply": staticmethod(F.linear)})
-        ''')},
+        """)
+        },
         expected=zero("linear_function"),
     ),
 ]

@@ -17,7 +17,8 @@ from tests.corpus.spec import REFERENCE, Submission
 HONEST = [
     Submission("solution", ("honest_variants",)),
     Submission(
-        "solution_backward_float32", ("honest_variants",),
+        "solution_backward_float32",
+        ("honest_variants",),
         answers={
             "derivative_at": DERIVATIVE_AT_BACKWARD,
             "derivative_on_grid": ON_GRID_BACKWARD,
@@ -28,97 +29,106 @@ HONEST = [
         },
     ),
     Submission(
-        "solution_autograd_grad_float64", ("honest_variants",),
+        "solution_autograd_grad_float64",
+        ("honest_variants",),
         answers={
-            "derivative_at": cell('''
+            "derivative_at": cell("""
                 def derivative_at(f, x0):
                     x = torch.tensor([x0], dtype=torch.float64, requires_grad=True)
                     (dydx,) = torch.autograd.grad(f(x).sum(), x)
                     return dydx
-            '''),
-            "derivative_on_grid": cell('''
+            """),
+            "derivative_on_grid": cell("""
                 def derivative_on_grid(f, start, end, steps):
                     x = torch.linspace(start, end, steps, dtype=torch.float64, requires_grad=True)
                     y = f(x)
                     (dydx,) = torch.autograd.grad(y.sum(), x)
                     return x.detach(), y.detach(), dydx
-            '''),
-            "partial_derivatives": cell('''
+            """),
+            "partial_derivatives": cell("""
                 def partial_derivatives(f, u0, v0):
                     u = torch.tensor(u0, dtype=torch.float64, requires_grad=True)
                     v = torch.tensor(v0, dtype=torch.float64, requires_grad=True)
                     return torch.autograd.grad(f(u, v), (u, v))
-            '''),
-            "partials_on_grid": cell('''
+            """),
+            "partials_on_grid": cell("""
                 def partials_on_grid(f, u, v):
                     u = u.detach().to(torch.float64).requires_grad_(True)
                     v = v.detach().to(torch.float64).requires_grad_(True)
                     dfdu, dfdv = torch.autograd.grad(f(u, v).sum(), (u, v))
                     return dfdu, dfdv
-            '''),
+            """),
         },
     ),
     Submission(
-        "solution_torch_func", ("honest_variants",),
+        "solution_torch_func",
+        ("honest_variants",),
         answers={
-            "derivative_at": cell('''
+            "derivative_at": cell("""
                 from torch.func import grad, vmap
 
 
                 def derivative_at(f, x0):
                     return grad(f)(torch.tensor(float(x0)))
-            '''),
-            "derivative_on_grid": cell('''
+            """),
+            "derivative_on_grid": cell("""
                 def derivative_on_grid(f, start, end, steps):
                     x = torch.linspace(start, end, steps)
                     return x, f(x), vmap(grad(f))(x)
-            '''),
-            "partial_derivatives": cell('''
+            """),
+            "partial_derivatives": cell("""
                 from torch.func import grad
 
 
                 def partial_derivatives(f, u0, v0):
                     return grad(f, argnums=(0, 1))(torch.tensor(u0), torch.tensor(v0))
-            '''),
-            "partials_on_grid": cell('''
+            """),
+            "partials_on_grid": cell("""
                 from torch.func import grad, vmap
 
 
                 def partials_on_grid(f, u, v):
                     return vmap(grad(f, argnums=(0, 1)))(u, v)
-            '''),
+            """),
         },
     ),
     Submission(
-        "solution_object_api_plot", ("honest_variants",),
-        answers={"plot_derivative": plot_with(
-            "fig, ax = plt.subplots(figsize=(5, 3))",
-            'ax.plot(x, y, "-", color="C0", label="function")',
-            'ax.plot(x, dydx, "--", color="C1", label="derivative")',
-            'ax.set_xlabel("x")',
-            'ax.set_ylabel("value")',
-            'ax.set_title("f and its derivative")',
-            'ax.grid(True)',
-            'ax.legend(loc="best")',
-            "fig.tight_layout()",
-            "return fig",
-        )},
-    ),
-    Submission(
-        "solution_pyplot_state_api_plot", ("honest_variants",),
-        answers={"plot_derivative": plot_with(
-            "fig = plt.figure()",
-            'plt.plot(list(x), list(y), label="function")',
-            'plt.plot(x, dydx, label="derivative")',
-            'plt.xlabel("$x$")',
-            "plt.legend()",
-            "return plt.gcf()",
-        )},
-    ),
-    Submission(
-        "solution_prints_and_warns", ("honest_noise",),
+        "solution_object_api_plot",
+        ("honest_variants",),
         answers={
-            "derivative_at": cell('''
+            "plot_derivative": plot_with(
+                "fig, ax = plt.subplots(figsize=(5, 3))",
+                'ax.plot(x, y, "-", color="C0", label="function")',
+                'ax.plot(x, dydx, "--", color="C1", label="derivative")',
+                'ax.set_xlabel("x")',
+                'ax.set_ylabel("value")',
+                'ax.set_title("f and its derivative")',
+                "ax.grid(True)",
+                'ax.legend(loc="best")',
+                "fig.tight_layout()",
+                "return fig",
+            )
+        },
+    ),
+    Submission(
+        "solution_pyplot_state_api_plot",
+        ("honest_variants",),
+        answers={
+            "plot_derivative": plot_with(
+                "fig = plt.figure()",
+                'plt.plot(list(x), list(y), label="function")',
+                'plt.plot(x, dydx, label="derivative")',
+                'plt.xlabel("$x$")',
+                "plt.legend()",
+                "return plt.gcf()",
+            )
+        },
+    ),
+    Submission(
+        "solution_prints_and_warns",
+        ("honest_noise",),
+        answers={
+            "derivative_at": cell("""
                 import sys
                 import warnings
 
@@ -134,8 +144,8 @@ HONEST = [
                     warnings.warn("just a warning from the student", UserWarning)
                     warnings.warn("and a deprecation", DeprecationWarning)
                     return x.grad
-            '''),
-            "partials_on_grid": cell('''
+            """),
+            "partials_on_grid": cell("""
                 import sys
                 import warnings
 
@@ -149,18 +159,23 @@ HONEST = [
                     out.sum().backward()
                     print(out.grad_fn, u.grad, v.grad)
                     return u.grad, v.grad
-            '''),
-            "square_function": "import warnings\n" + SQUARE.replace(
-                "return i ** 2", 'warnings.warn("forward called")\n        return i ** 2'),
+            """),
+            "square_function": "import warnings\n"
+            + SQUARE.replace(
+                "return i ** 2", 'warnings.warn("forward called")\n        return i ** 2'
+            ),
         },
     ),
     Submission(
-        "solution_magics_and_show", ("honest_noise",),
+        "solution_magics_and_show",
+        ("honest_noise",),
         answers={
-            "derivative_at": "%matplotlib inline\n%load_ext autoreload\n" + REFERENCE
-                             + "\n%time derivative_at(torch.sin, 0.0)\n",
-            "derivative_on_grid": "%%time\n" + REFERENCE
-                                  + "\nderivative_on_grid(torch.sin, 0, 1, 5)\n",
+            "derivative_at": "%matplotlib inline\n%load_ext autoreload\n"
+            + REFERENCE
+            + "\n%time derivative_at(torch.sin, 0.0)\n",
+            "derivative_on_grid": "%%time\n"
+            + REFERENCE
+            + "\nderivative_on_grid(torch.sin, 0, 1, 5)\n",
             "plot_derivative": plot_with(
                 "fig, ax = plt.subplots()",
                 'ax.plot(x, y, label="function")',
@@ -176,26 +191,28 @@ HONEST = [
         },
     ),
     Submission(
-        "solution_one_element_tensors", ("honest_variants",),
+        "solution_one_element_tensors",
+        ("honest_variants",),
         answers={
-            "derivative_at": cell('''
+            "derivative_at": cell("""
                 def derivative_at(f, x0):
                     x = torch.tensor([x0], requires_grad=True)
                     f(x).sum().backward()
                     return x.grad  # shape (1,), not 0-dim
-            '''),
-            "partial_derivatives": cell('''
+            """),
+            "partial_derivatives": cell("""
                 def partial_derivatives(f, u0, v0):
                     uv = torch.tensor([[u0], [v0]], requires_grad=True)
                     f(uv[0], uv[1]).sum().backward()
                     return uv.grad[0], uv.grad[1]  # views of one tensor, shape (1,)
-            '''),
+            """),
         },
     ),
     Submission(
-        "solution_state_reset_between_calls", ("module_state",),
+        "solution_state_reset_between_calls",
+        ("module_state",),
         answers={
-            "derivative_at": cell('''
+            "derivative_at": cell("""
                 x = torch.zeros((), requires_grad=True)  # kept between calls, reset each time
 
 
@@ -205,8 +222,8 @@ HONEST = [
                     x.grad = None
                     f(x).backward()
                     return x.grad.clone()
-            '''),
-            "partial_derivatives": cell('''
+            """),
+            "partial_derivatives": cell("""
                 u = torch.zeros((), requires_grad=True)
                 v = torch.zeros((), requires_grad=True)
 
@@ -220,13 +237,14 @@ HONEST = [
                         v.grad.zero_()
                     f(u, v).backward()
                     return u.grad.clone(), v.grad.clone()
-            '''),
+            """),
         },
     ),
     Submission(
-        "solution_ctx_attributes_and_needs_input_grad", ("honest_variants",),
+        "solution_ctx_attributes_and_needs_input_grad",
+        ("honest_variants",),
         answers={
-            "square_function": cell('''
+            "square_function": cell("""
                 class Square(torch.autograd.Function):
                     @staticmethod
                     def forward(ctx, i):
@@ -236,8 +254,8 @@ HONEST = [
                     @staticmethod
                     def backward(ctx, grad_output):
                         return 2.0 * ctx.i * grad_output
-            '''),
-            "linear_function": cell('''
+            """),
+            "linear_function": cell("""
                 class LinearFunction(torch.autograd.Function):
                     @staticmethod
                     def forward(ctx, input, weight, bias=None):
@@ -258,12 +276,14 @@ HONEST = [
                         if ctx.has_bias and ctx.needs_input_grad[2]:
                             grad_bias = grad_output.sum(0)
                         return grad_input, grad_weight, grad_bias
-            '''),
+            """),
         },
     ),
     Submission(
-        "solution_leaf_answers_by_running_snippet", ("honest_variants",),
-        answers={"leaf_answers": cell('''
+        "solution_leaf_answers_by_running_snippet",
+        ("honest_variants",),
+        answers={
+            "leaf_answers": cell("""
             import warnings
 
             a = torch.tensor([1.0, 2.0], requires_grad=True)
@@ -277,6 +297,7 @@ HONEST = [
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 has_grad = {name: t.grad is not None for name, t in tensors.items()}
-        ''')},
+        """)
+        },
     ),
 ]

@@ -63,26 +63,26 @@ THREATS: dict[str, str] = {
     "resources": "memory hog, fork bomb, huge files, million-line or megabyte-long output",
     "background": "background processes started with start_new_session=True or a double fork",
     "tampered_cells": "test cells deleted, edited, turned into markdown; points raised; "
-                      "duplicated or fake grade cells; cells reordered; scratch cells added",
+    "duplicated or fake grade cells; cells reordered; scratch cells added",
     "unreadable": "invalid JSON, an empty or enormous file, a missing notebook, old nbformat",
     "extra_files": "extra files in the submission folder (conftest.py, sitecustomize.py, "
-                   "*.pth, a module named like one the grader imports)",
+    "*.pth, a module named like one the grader imports)",
     "rebinding": "rebinding torch.allclose, assert_close, numpy.allclose, math.isclose, "
-                 "builtins; patching Tensor methods",
+    "builtins; patching Tensor methods",
     "always_equal": "an object whose __eq__/__bool__ always agrees, or a Tensor subclass "
-                    "whose __torch_function__ answers True",
+    "whose __torch_function__ answers True",
     "ipython": "set_custom_exc, replacing showtraceback, AST or input transformers, "
-               "sys.displayhook",
-    "fake_output": "printing fake results (\"60 passed\", a results.json, \"Success!\")",
+    "sys.displayhook",
+    "fake_output": 'printing fake results ("60 passed", a results.json, "Success!")',
     "snooping": "reading the caller's frames or gc.get_objects() for expected values",
     "find_solutions": "looking for the instructor's notebooks, the rubric or reference code "
-                      "on disk or in sys.modules",
+    "on disk or in sys.modules",
     "write_files": "writing the gradebook, the output folder, nbgrader_config.py or course "
-                   "files; a detached process that rewrites results after grading",
+    "files; a detached process that rewrites results after grading",
     "plant_startup": "planting IPython startup files, sitecustomize, user-site .pth files",
     "network": "using the network",
     "fake_function": "a custom Function that is not a torch.autograd.Function, or whose "
-                     "backward never runs",
+    "backward never runs",
     "hard_coding": "hard-coding the visible test's values or the example's derivative",
     "honest_noise": "warnings or prints on stderr; plt.show(); %matplotlib inline and magics",
     "honest_variants": "float64, 0-dim vs one-element tensors, torch.autograd.grad, torch.func",
@@ -115,8 +115,10 @@ class Submission:
             raise ValueError(f"{self.name}: covers must name keys of THREATS")
 
     def expected_scores(self) -> dict[str, float]:
-        return {question: float(self.expected.get(question, points))
-                for question, points in POINTS.items()}
+        return {
+            question: float(self.expected.get(question, points))
+            for question, points in POINTS.items()
+        }
 
 
 def zero(*questions: str) -> dict[str, float]:

@@ -11,7 +11,7 @@ from tests.corpus.spec import REFERENCE, STUB, Submission, zero
 
 # Lies told only about the tensors passed to _mark (found again by their storage, which the
 # grader's own views share), so the honest answers in the same process are not disturbed.
-TENSOR_LIES = cell('''
+TENSOR_LIES = cell("""
     _marked, _kept = set(), []
 
 
@@ -39,12 +39,14 @@ TENSOR_LIES = cell('''
             return (fake if _is_marked(self) else real)(self, *args, **kwargs)
 
         setattr(torch.Tensor, name, method)
-''')
+""")
 
 VERDICT = [
     Submission(
-        "rebinds_torch_comparisons", ("rebinding",),
-        answers={"derivative_at": cell('''
+        "rebinds_torch_comparisons",
+        ("rebinding",),
+        answers={
+            "derivative_at": cell("""
             import math
 
             import numpy
@@ -61,12 +63,15 @@ VERDICT = [
 
             def derivative_at(f, x0):
                 return torch.tensor(0.0)
-        ''')},
+        """)
+        },
         expected=zero("derivative_at"),
     ),
     Submission(
-        "rebinds_builtins", ("rebinding",),
-        answers={"partial_derivatives": cell('''
+        "rebinds_builtins",
+        ("rebinding",),
+        answers={
+            "partial_derivatives": cell("""
             import builtins
 
             builtins.all = lambda *args, **kwargs: True
@@ -77,12 +82,16 @@ VERDICT = [
 
             def partial_derivatives(f, u0, v0):
                 return torch.tensor(1.0), torch.tensor(1.0)
-        ''')},
+        """)
+        },
         expected=zero("partial_derivatives"),
     ),
     Submission(
-        "patches_tensor_methods", ("rebinding",),
-        answers={"derivative_at": TENSOR_LIES + cell('''
+        "patches_tensor_methods",
+        ("rebinding",),
+        answers={
+            "derivative_at": TENSOR_LIES
+            + cell("""
             for _name, _fake in {
                 "__eq__": lambda self, other: torch.ones(tuple(self.shape), dtype=torch.bool),
                 "__ne__": lambda self, other: torch.zeros(tuple(self.shape), dtype=torch.bool),
@@ -104,13 +113,16 @@ VERDICT = [
 
             def derivative_at(f, x0):
                 return _mark(torch.zeros(()))
-        ''')},
+        """)
+        },
         expected=zero("derivative_at"),
     ),
     Submission(
-        "patches_tensor_properties", ("rebinding", "in_place"),
+        "patches_tensor_properties",
+        ("rebinding", "in_place"),
         answers={
-            "derivative_on_grid": TENSOR_LIES + cell('''
+            "derivative_on_grid": TENSOR_LIES
+            + cell("""
                 _lie_property("requires_grad", False)
                 _lie_property("grad_fn", None)
                 _lie_property("is_leaf", True)
@@ -121,9 +133,10 @@ VERDICT = [
                     y = f(x)
                     y.sum().backward()
                     return _mark(x), _mark(y), x.grad  # not detached, but says so
-            '''),
+            """),
             "plot_derivative": PLOT_OWN,
-            "partials_on_grid": TENSOR_LIES + cell('''
+            "partials_on_grid": TENSOR_LIES
+            + cell("""
                 _lie_property("requires_grad", False)
                 _lie_property("grad", None)
                 _lie_property("is_leaf", True)
@@ -137,14 +150,15 @@ VERDICT = [
                     dfdu, dfdv = u.grad.clone(), v.grad.clone()
                     _mark(u), _mark(v)
                     return dfdu, dfdv
-            '''),
+            """),
         },
         expected={"derivative_on_grid": 2, "partials_on_grid": 2},
     ),
     Submission(
-        "always_equal_object", ("always_equal",),
+        "always_equal_object",
+        ("always_equal",),
         answers={
-            "derivative_at": cell('''
+            "derivative_at": cell("""
                 class AlwaysRight:
                     def __eq__(self, other):
                         return True
@@ -173,10 +187,10 @@ VERDICT = [
 
                 def derivative_at(f, x0):
                     return AlwaysRight()
-            '''),
+            """),
             "plot_derivative": "def plot_derivative(f, start, end, steps):\n"
-                               "    return AlwaysRight()\n",
-            "leaf_answers": cell('''
+            "    return AlwaysRight()\n",
+            "leaf_answers": cell("""
                 class AlwaysTrue:
                     def __eq__(self, other):
                         return True
@@ -187,12 +201,13 @@ VERDICT = [
 
                 is_leaf = AlwaysTrue()
                 has_grad = {key: AlwaysTrue() for key in "abcde"}
-            '''),
+            """),
         },
         expected=zero("derivative_at", "plot_derivative", "leaf_answers"),
     ),
     Submission(
-        "fakes_its_class", ("always_equal",),
+        "fakes_its_class",
+        ("always_equal",),
         answers={
             "derivative_at": cell('''
                 import matplotlib.figure
@@ -221,14 +236,15 @@ VERDICT = [
                     return Impostor()
             '''),
             "plot_derivative": "def plot_derivative(f, start, end, steps):\n"
-                               "    return FigureImpostor()\n",
+            "    return FigureImpostor()\n",
         },
         expected=zero("derivative_at", "plot_derivative"),
     ),
     Submission(
-        "tensor_subclass_torch_function", ("always_equal",),
+        "tensor_subclass_torch_function",
+        ("always_equal",),
         answers={
-            "derivative_at": cell('''
+            "derivative_at": cell("""
                 class Agreeable(torch.Tensor):
                     @classmethod
                     def __torch_function__(cls, func, types, args=(), kwargs=None):
@@ -239,8 +255,8 @@ VERDICT = [
 
                 def derivative_at(f, x0):
                     return torch.zeros(()).as_subclass(Agreeable)
-            '''),
-            "partials_on_grid": cell('''
+            """),
+            "partials_on_grid": cell("""
                 class Agreeable(torch.Tensor):
                     @classmethod
                     def __torch_function__(cls, func, types, args=(), kwargs=None):
@@ -250,14 +266,15 @@ VERDICT = [
                 def partials_on_grid(f, u, v):
                     return (torch.zeros_like(u).as_subclass(Agreeable),
                             torch.zeros_like(v).as_subclass(Agreeable))
-            '''),
+            """),
         },
         expected={"derivative_at": 0, "partials_on_grid": 1},
     ),
     Submission(
-        "evil_dunder_methods", ("evil_dunders",),
+        "evil_dunder_methods",
+        ("evil_dunders",),
         answers={
-            "derivative_at": cell('''
+            "derivative_at": cell("""
                 class Endless(Exception):
                     def __str__(self):
                         while True:
@@ -268,8 +285,8 @@ VERDICT = [
 
                 def derivative_at(f, x0):
                     raise Endless()
-            '''),
-            "partial_derivatives": cell('''
+            """),
+            "partial_derivatives": cell("""
                 import os
 
 
@@ -286,8 +303,8 @@ VERDICT = [
 
                 def partial_derivatives(f, u0, v0):
                     return Bomb(), Bomb()
-            '''),
-            "leaf_answers": cell('''
+            """),
+            "leaf_answers": cell("""
                 class BadKey(str):
                     def __str__(self):
                         raise KeyboardInterrupt
@@ -299,13 +316,15 @@ VERDICT = [
                 is_leaf = {BadKey(k): v for k, v in
                            {"a": True, "b": True, "c": False, "d": True, "e": False}.items()}
                 has_grad = {"a": True, "b": False, "c": False, "d": False, "e": False}
-            '''),
+            """),
         },
         expected={"derivative_at": 0, "partial_derivatives": 0, "leaf_answers": 1},
     ),
     Submission(
-        "ipython_custom_exc", ("ipython",),
-        answers={"derivative_at": cell('''
+        "ipython_custom_exc",
+        ("ipython",),
+        answers={
+            "derivative_at": cell("""
             def _swallow(shell, etype, evalue, tb, tb_offset=None):
                 print("All tests passed!")
 
@@ -315,12 +334,15 @@ VERDICT = [
 
             def derivative_at(f, x0):
                 raise NotImplementedError()
-        ''')},
+        """)
+        },
         expected=zero("derivative_at"),
     ),
     Submission(
-        "replaces_showtraceback", ("ipython",),
-        answers={"partial_derivatives": cell('''
+        "replaces_showtraceback",
+        ("ipython",),
+        answers={
+            "partial_derivatives": cell("""
             import sys
 
             _ip = get_ipython()
@@ -331,13 +353,15 @@ VERDICT = [
 
             def partial_derivatives(f, u0, v0):
                 raise NotImplementedError()
-        ''')},
+        """)
+        },
         expected=zero("partial_derivatives"),
     ),
     Submission(
-        "ast_transformer_strips_raise", ("ipython",),
+        "ast_transformer_strips_raise",
+        ("ipython",),
         answers={
-            "square_function": cell('''
+            "square_function": cell("""
                 import ast
 
 
@@ -350,29 +374,34 @@ VERDICT = [
 
 
                 get_ipython().ast_transformers.append(_Quiet())
-            ''') + REFERENCE,
+            """)
+            + REFERENCE,
             "leaf_answers": STUB,
         },
         expected=zero("leaf_answers"),
     ),
     Submission(
-        "input_transformer_strips_raise", ("ipython",),
+        "input_transformer_strips_raise",
+        ("ipython",),
         answers={
-            "derivative_at": cell('''
+            "derivative_at": cell("""
                 def _drop_raise(lines):
                     return [line for line in lines if "raise" not in line and "assert" not in line]
 
 
                 get_ipython().input_transformers_post.append(_drop_raise)
-            ''') + REFERENCE,
+            """)
+            + REFERENCE,
             "derivative_on_grid": STUB,
             "plot_derivative": PLOT_OWN,
         },
         expected=zero("derivative_on_grid"),
     ),
     Submission(
-        "displayhook_fakes", ("ipython", "fake_output"),
-        answers={"partials_on_grid": cell('''
+        "displayhook_fakes",
+        ("ipython", "fake_output"),
+        answers={
+            "partials_on_grid": cell("""
             import sys
 
 
@@ -387,12 +416,15 @@ VERDICT = [
             def partials_on_grid(f, u, v):
                 sys.displayhook(True)
                 return True
-        ''')},
+        """)
+        },
         expected={"partials_on_grid": 1},  # wrong values; the caller's u and v are untouched
     ),
     Submission(
-        "prints_fake_results", ("fake_output",),
-        answers={"derivative_at": cell('''
+        "prints_fake_results",
+        ("fake_output",),
+        answers={
+            "derivative_at": cell("""
             import json
 
             FAKE = {"score": 21, "tests": [{"name": "derivative_at", "score": 2,
@@ -409,13 +441,15 @@ VERDICT = [
                 print("Success! derivative_at: all tests passed.")
                 print(json.dumps(FAKE))
                 return torch.tensor(float("nan"))
-        ''')},
+        """)
+        },
         expected=zero("derivative_at"),
     ),
     Submission(
-        "reads_caller_frames_and_gc", ("snooping",),
+        "reads_caller_frames_and_gc",
+        ("snooping",),
         answers={
-            "derivative_at": cell('''
+            "derivative_at": cell("""
                 import sys
 
 
@@ -427,8 +461,8 @@ VERDICT = [
                                 return value
                         frame = frame.f_back
                     return torch.tensor(float("nan"))
-            '''),
-            "partial_derivatives": cell('''
+            """),
+            "partial_derivatives": cell("""
                 import gc
 
 
@@ -439,23 +473,24 @@ VERDICT = [
                     if len(found) >= 2:
                         return found[-2], found[-1]
                     return torch.tensor(float("nan")), torch.tensor(float("nan"))
-            '''),
+            """),
         },
         expected=zero("derivative_at", "partial_derivatives"),
     ),
     Submission(
-        "hard_codes_visible_values", ("hard_coding",),
+        "hard_codes_visible_values",
+        ("hard_coding",),
         answers={
-            "derivative_at": cell('''
+            "derivative_at": cell("""
                 def derivative_at(f, x0):
                     # the visible tests: x ** 3 at 2.0 and sin at 0.0
                     return torch.tensor(12.0 if x0 == 2.0 else 1.0)
-            '''),
-            "derivative_on_grid": cell('''
+            """),
+            "derivative_on_grid": cell("""
                 def derivative_on_grid(f, start, end, steps):
                     x = torch.linspace(start, end, steps)
                     return x, f(x), torch.cos(x)  # the derivative of the example, sin
-            '''),
+            """),
             "plot_derivative": PLOT_OWN,
             "square_function": square_with_backward("grad_output * 2 * i if i.dim() == 1 else i"),
         },

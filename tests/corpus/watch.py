@@ -55,8 +55,11 @@ def marked_processes() -> list[psutil.Process]:
     found = []
     for process in psutil.process_iter(["pid", "cmdline", "status"]):
         cmdline = " ".join(process.info["cmdline"] or [])
-        if (BACKGROUND_MARKER in cmdline and process.pid != os.getpid()
-                and process.info["status"] != psutil.STATUS_ZOMBIE):
+        if (
+            BACKGROUND_MARKER in cmdline
+            and process.pid != os.getpid()
+            and process.info["status"] != psutil.STATUS_ZOMBIE
+        ):
             found.append(process)
     return found
 
@@ -64,14 +67,15 @@ def marked_processes() -> list[psutil.Process]:
 def planted_files(home: Path, venv: Path) -> list[Path]:
     """Start-up files the plants_startup_files submission would leave behind if it escaped."""
     places = [home / ".ipython", home / ".local", venv / "lib"]
-    return [path for place in places if place.exists()
-            for path in place.rglob(f"*{PLANTED_NAME}*")]
+    return [path for place in places if place.exists() for path in place.rglob(f"*{PLANTED_NAME}*")]
 
 
 def home_state(home: Path) -> dict[str, list[str]]:
     """The names in the folders a planted start-up file would go into."""
-    folders = [home / ".ipython" / "profile_default" / "startup",
-               *sorted(home.glob(".local/lib/python*/site-packages"))]
+    folders = [
+        home / ".ipython" / "profile_default" / "startup",
+        *sorted(home.glob(".local/lib/python*/site-packages")),
+    ]
     return {str(f): sorted(p.name for p in f.iterdir()) if f.is_dir() else [] for f in folders}
 
 

@@ -11,15 +11,24 @@ from autograders.compare import Mismatch
 
 
 def described(values: torch.Tensor, **meta) -> dict:
-    return {"type": "tensor", "dtype": str(values.dtype).removeprefix("torch."),
-            "shape": list(values.shape), "requires_grad": False, "is_leaf": True,
-            "data": values.double().reshape(-1).tolist()} | meta
+    return {
+        "type": "tensor",
+        "dtype": str(values.dtype).removeprefix("torch."),
+        "shape": list(values.shape),
+        "requires_grad": False,
+        "is_leaf": True,
+        "data": values.double().reshape(-1).tolist(),
+    } | meta
 
 
 def test_a_raised_error_becomes_a_message_with_a_hint() -> None:
-    answer = {"ok": False, "error": {"type": "RuntimeError",
-                                     "message": "grad can be implicitly created only for scalar "
-                                                "outputs"}}
+    answer = {
+        "ok": False,
+        "error": {
+            "type": "RuntimeError",
+            "message": "grad can be implicitly created only for scalar outputs",
+        },
+    }
     with pytest.raises(Mismatch) as caught:
         compare.returned(answer, "derivative_on_grid(f, 0, 1, 5)")
     assert "raised RuntimeError" in caught.value.message
@@ -64,13 +73,16 @@ def test_zero_dim_and_one_element_answers_are_both_accepted() -> None:
         compare.one_element(compare.tensor(described(torch.ones(2)), "d"), "d")
 
 
-@pytest.mark.parametrize("value", [
-    {"type": "tensor", "shape": [2], "data": [1.0]},
-    {"type": "tensor", "shape": [1], "data": ["1"]},
-    {"type": "tensor", "shape": [-1], "data": []},
-    {"type": "tensor", "shape": [1], "data": [True]},
-    "not a dict",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"type": "tensor", "shape": [2], "data": [1.0]},
+        {"type": "tensor", "shape": [1], "data": ["1"]},
+        {"type": "tensor", "shape": [-1], "data": []},
+        {"type": "tensor", "shape": [1], "data": [True]},
+        "not a dict",
+    ],
+)
 def test_malformed_descriptions_are_refused(value) -> None:
     with pytest.raises(Mismatch):
         compare.tensor(value, "the answer")

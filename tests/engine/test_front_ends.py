@@ -14,22 +14,39 @@ SAMPLES = ROOT / "samples" / "submitted"
 
 
 def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, *args], cwd=cwd, capture_output=True, text=True, timeout=300
+    )
 
 
 @pytest.mark.slow
 def test_the_rubric_passes_a_full_solution() -> None:
-    done = run("-m", "pytest", "autograders/rubric", "--submission", str(SAMPLES / "alice"),
-               "-q", "-p", "no:cacheprovider")
+    done = run(
+        "-m",
+        "pytest",
+        "autograders/rubric",
+        "--submission",
+        str(SAMPLES / "alice"),
+        "-q",
+        "-p",
+        "no:cacheprovider",
+    )
     assert done.returncode == 0, done.stdout[-2000:]
     assert "14 passed" in done.stdout
 
 
 @pytest.mark.slow
 def test_the_rubric_names_each_failed_check_and_its_mistake() -> None:
-    done = run("-m", "pytest", "autograders/rubric", "--submission", str(SAMPLES / "bob"),
-               "-q", "-p", "no:cacheprovider")
+    done = run(
+        "-m",
+        "pytest",
+        "autograders/rubric",
+        "--submission",
+        str(SAMPLES / "bob"),
+        "-q",
+        "-p",
+        "no:cacheprovider",
+    )
     assert done.returncode == 1
     assert "test_check[square_function_test_backward]" in done.stdout
     assert "ignores `grad_output`" in done.stdout
@@ -37,8 +54,9 @@ def test_the_rubric_names_each_failed_check_and_its_mistake() -> None:
 
 
 def test_the_cli_refuses_a_folder_that_does_not_exist(tmp_path: Path) -> None:
-    done = run("-m", "autograders", "grade", str(tmp_path / "nowhere"), "--out",
-               str(tmp_path / "out"))
+    done = run(
+        "-m", "autograders", "grade", str(tmp_path / "nowhere"), "--out", str(tmp_path / "out")
+    )
     assert done.returncode == 2 and "is not a folder" in done.stderr
 
 
@@ -52,8 +70,16 @@ def test_the_cli_help_lists_its_options() -> None:
 @pytest.mark.slow
 def test_an_empty_student_folder_still_gets_a_row(tmp_path: Path) -> None:
     (tmp_path / "submitted" / "ghost").mkdir(parents=True)
-    done = run("-m", "autograders", "grade", str(tmp_path / "submitted"), "--out",
-               str(tmp_path / "out"), "--workers", "1")
+    done = run(
+        "-m",
+        "autograders",
+        "grade",
+        str(tmp_path / "submitted"),
+        "--out",
+        str(tmp_path / "out"),
+        "--workers",
+        "1",
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     with open(tmp_path / "out" / "grades.csv", newline="") as handle:
         (row,) = list(csv.DictReader(handle))

@@ -25,8 +25,11 @@ def autograded_test_cells(notebook: str) -> dict[str, float]:
 
 @pytest.mark.parametrize("notebook", problems.NOTEBOOKS)
 def test_checks_are_the_notebooks_test_cells_with_their_points(notebook: str) -> None:
-    registry = {check.test_id: float(check.points)
-                for problem in problems.for_notebook(notebook) for check in problem.checks}
+    registry = {
+        check.test_id: float(check.points)
+        for problem in problems.for_notebook(notebook)
+        for check in problem.checks
+    }
     assert registry == autograded_test_cells(notebook)
 
 

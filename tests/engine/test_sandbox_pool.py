@@ -22,8 +22,12 @@ def run_cell(child, source: str) -> dict:
 def test_a_child_runs_cells_and_leaves_nothing_behind() -> None:
     with Sandbox(Limits(), workers=1) as sandbox:
         child = sandbox.spawn(0)
-        assert run_cell(child, "x = 6 * 7\nprint(x)") == {"event": "cell", "index": 0,
-                                                          "ok": True, "error": None}
+        assert run_cell(child, "x = 6 * 7\nprint(x)") == {
+            "event": "cell",
+            "index": 0,
+            "ok": True,
+            "error": None,
+        }
         workdir = child.workdir
         child.kill()
         assert not workdir.exists()
@@ -60,8 +64,9 @@ def test_the_working_folder_cannot_fill_the_disk() -> None:
     """Many files under the size limit each still stop at the folder's own limit."""
     with Sandbox(Limits(workdir_bytes=8 * 1024**2), workers=1) as sandbox:
         child = sandbox.spawn(0)
-        message = run_cell(child, "for n in range(64):\n"
-                                  "    open(f'f{n}', 'wb').write(bytes(1024 ** 2))")
+        message = run_cell(
+            child, "for n in range(64):\n    open(f'f{n}', 'wb').write(bytes(1024 ** 2))"
+        )
         on_disk = sum(path.stat().st_size for path in child.workdir.rglob("*"))
         child.kill()
     assert message["ok"] is False and "No space left" in message["error"]["message"]

@@ -49,8 +49,12 @@ GRADE = [sys.executable, "-m", "autograders", "grade"]
 OPTIONS = ["--workers", "2", "--timeout", "5", "--seed", str(SEED)]
 COURSE_FILES = ("source", "release", "nbgrader_config.py")
 NOT_SCANNED = (".git", ".venv", "node_modules", "__pycache__", ".pytest_cache", ".ruff_cache")
-GRADEBOOKS = (ROOT / "gradebook.db", ROOT.parent / "gradebook.db", ROOT / "submitted" /
-              "gradebook.db", Path("/tmp/gradebook.db"))
+GRADEBOOKS = (
+    ROOT / "gradebook.db",
+    ROOT.parent / "gradebook.db",
+    ROOT / "submitted" / "gradebook.db",
+    Path("/tmp/gradebook.db"),
+)
 REGRADED = "partials_swapped"  # regraded alone: partial scores, hidden inputs in its messages
 BY_NAME = {submission.name: submission for submission in CORPUS}
 
@@ -78,8 +82,9 @@ class ClassRun:
 
 
 def _course_digest() -> dict[str, str]:
-    return {f"{name}/{path}": sha for name in COURSE_FILES
-            for path, sha in digest(ROOT / name).items()}
+    return {
+        f"{name}/{path}": sha for name in COURSE_FILES for path, sha in digest(ROOT / name).items()
+    }
 
 
 @pytest.fixture(scope="session")
@@ -93,8 +98,13 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> ClassRun:
     listener = Listener(LISTEN_PORT)
     started = time.time()
     try:
-        run = subprocess.run([*GRADE, str(submitted), "--out", str(out), *OPTIONS], cwd=ROOT,
-                             capture_output=True, text=True, timeout=900)
+        run = subprocess.run(
+            [*GRADE, str(submitted), "--out", str(out), *OPTIONS],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
     finally:
         listener.close()
     seconds = time.time() - started
@@ -102,11 +112,22 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> ClassRun:
     out_at_exit = digest(out)
     time.sleep(2.5)  # the detached processes would write about now
     result = ClassRun(
-        submitted, out, run.returncode, run.stderr, seconds, started,
-        course_before, _course_digest(), gradebooks_before,
-        [path for path in GRADEBOOKS if path.exists()], home_before, home_state(home),
+        submitted,
+        out,
+        run.returncode,
+        run.stderr,
+        seconds,
+        started,
+        course_before,
+        _course_digest(),
+        gradebooks_before,
+        [path for path in GRADEBOOKS if path.exists()],
+        home_before,
+        home_state(home),
         planted_files(home, Path(sys.prefix)),
-        [" ".join(p.info["cmdline"] or []) for p in leftovers], out_at_exit, digest(out),
+        [" ".join(p.info["cmdline"] or []) for p in leftovers],
+        out_at_exit,
+        digest(out),
         listener.connections if listener.bound else None,
     )
     for process in leftovers:  # started by this run's submissions: end them, one by one
@@ -123,14 +144,16 @@ def results_json(run: ClassRun, name: str) -> dict:
 
 
 def scores_of(row: dict[str, str]) -> dict[str, float | None]:
-    return {question: float(row[question]) if row[question] != "" else None
-            for question in POINTS}
+    return {question: float(row[question]) if row[question] != "" else None for question in POINTS}
 
 
 def feedback_for(results: dict, question: str) -> str:
-    return "\n".join(f"    {test['number']} {test['score']}/{test['max_score']}: "
-                     + test["output"][:400].replace("\n", " | ")
-                     for test in results["tests"] if question in test.get("tags", []))
+    return "\n".join(
+        f"    {test['number']} {test['score']}/{test['max_score']}: "
+        + test["output"][:400].replace("\n", " | ")
+        for test in results["tests"]
+        if question in test.get("tags", [])
+    )
 
 
 # The corpus itself
@@ -155,8 +178,9 @@ def test_the_watchers_see_what_they_watch(tmp_path: Path) -> None:
         listener.close()
     (tmp_path / "report.json").write_text("{}" + TAMPER_MARK)
     assert files_with_mark(tmp_path) == [tmp_path / "report.json"]
-    sleeper = subprocess.Popen([sys.executable, "-c", f"# {BACKGROUND_MARKER}\n"
-                                "import time; time.sleep(30)"])
+    sleeper = subprocess.Popen(
+        [sys.executable, "-c", f"# {BACKGROUND_MARKER}\nimport time; time.sleep(30)"]
+    )
     try:
         time.sleep(0.5)
         assert sleeper.pid in [process.pid for process in marked_processes()]
@@ -176,8 +200,9 @@ def test_the_contract_is_the_registry() -> None:
 
 @slow
 def test_the_cli_exits_0(graded: ClassRun) -> None:
-    assert graded.returncode == 0, (f"exit {graded.returncode} after {graded.seconds:.0f} s\n"
-                                    + graded.stderr[-3000:])
+    assert graded.returncode == 0, (
+        f"exit {graded.returncode} after {graded.seconds:.0f} s\n" + graded.stderr[-3000:]
+    )
 
 
 @slow
@@ -202,15 +227,18 @@ def test_scores(graded: ClassRun, submission: Submission) -> None:
     wrong = [q for q in POINTS if got[q] != want[q]]
     if wrong:
         results = results_json(graded, submission.name)
-        lines = [f"  {q}: expected {want[q]:g}, got {got[q]}\n{feedback_for(results, q)}"
-                 for q in wrong]
-        pytest.fail(f"{submission.name} (status: {row['status']}):\n" + "\n".join(lines),
-                    pytrace=False)
+        lines = [
+            f"  {q}: expected {want[q]:g}, got {got[q]}\n{feedback_for(results, q)}" for q in wrong
+        ]
+        pytest.fail(
+            f"{submission.name} (status: {row['status']}):\n" + "\n".join(lines), pytrace=False
+        )
 
 
 @slow
-@pytest.mark.parametrize("submission", [s for s in CORPUS if s.feedback or s.status != "graded"],
-                         ids=lambda s: s.name)
+@pytest.mark.parametrize(
+    "submission", [s for s in CORPUS if s.feedback or s.status != "graded"], ids=lambda s: s.name
+)
 def test_feedback_names_the_problem(graded: ClassRun, submission: Submission) -> None:
     results = results_json(graded, submission.name)
     for question, words in submission.feedback.items():
@@ -224,8 +252,11 @@ def test_feedback_names_the_problem(graded: ClassRun, submission: Submission) ->
 
 @slow
 def test_course_files_unchanged(graded: ClassRun) -> None:
-    changed = sorted(k for k in set(graded.course_before) | set(graded.course_after)
-                     if graded.course_before.get(k) != graded.course_after.get(k))
+    changed = sorted(
+        k
+        for k in set(graded.course_before) | set(graded.course_after)
+        if graded.course_before.get(k) != graded.course_after.get(k)
+    )
     assert not changed, f"course files changed during grading: {changed}"
     assert graded.gradebooks_after == graded.gradebooks_before
     marked = files_with_mark(ROOT, NOT_SCANNED, newer_than=graded.started)
@@ -266,15 +297,23 @@ def test_extra_files_were_never_run(graded: ClassRun) -> None:
 
 @slow
 def test_regrading_one_student_reproduces_the_run(graded: ClassRun, tmp_path: Path) -> None:
-    again = subprocess.run([*GRADE, str(graded.submitted / REGRADED), "--out", str(tmp_path),
-                            *OPTIONS], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    again = subprocess.run(
+        [*GRADE, str(graded.submitted / REGRADED), "--out", str(tmp_path), *OPTIONS],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert again.returncode == 0, again.stderr[-3000:]
     with open(tmp_path / "grades.csv", newline="", encoding="utf-8") as handle:
         (row,) = list(csv.DictReader(handle))
-    before, after = results_json(graded, REGRADED), json.loads(
-        (tmp_path / REGRADED / "results.json").read_text(encoding="utf-8"))
+    before, after = (
+        results_json(graded, REGRADED),
+        json.loads((tmp_path / REGRADED / "results.json").read_text(encoding="utf-8")),
+    )
     assert row["student_id"] == REGRADED
     assert scores_of(row) == scores_of(graded.rows[REGRADED])
     assert after["extra_data"]["seed"] == before["extra_data"]["seed"]
-    assert [(t["number"], t["score"], t["output"]) for t in after["tests"]] == \
-        [(t["number"], t["score"], t["output"]) for t in before["tests"]]
+    assert [(t["number"], t["score"], t["output"]) for t in after["tests"]] == [
+        (t["number"], t["score"], t["output"]) for t in before["tests"]
+    ]

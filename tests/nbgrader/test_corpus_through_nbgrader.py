@@ -54,8 +54,11 @@ class NbgraderRun:
 
 
 def course_files(course: Path) -> dict[str, str]:
-    return {f"{name}/{path}": sha for name in ("source", "release", "nbgrader_config.py")
-            for path, sha in digest(course / name).items()}
+    return {
+        f"{name}/{path}": sha
+        for name in ("source", "release", "nbgrader_config.py")
+        for path, sha in digest(course / name).items()
+    }
 
 
 def gradebook_scores(course: Path) -> tuple[dict, dict]:
@@ -76,12 +79,29 @@ def gradebook_scores(course: Path) -> tuple[dict, dict]:
 
 
 def cli_scores(submitted: Path, out: Path) -> dict[str, dict[str, float]]:
-    subprocess.run([sys.executable, "-m", "autograders", "grade", str(submitted), "--out",
-                    str(out), "--seed", str(SEED), "--timeout", str(TIMEOUT)], check=True,
-                   capture_output=True, timeout=900, env=tool_env())
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograders",
+            "grade",
+            str(submitted),
+            "--out",
+            str(out),
+            "--seed",
+            str(SEED),
+            "--timeout",
+            str(TIMEOUT),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=900,
+        env=tool_env(),
+    )
     with open(out / "grades.csv", newline="", encoding="utf-8") as handle:
-        return {row["student_id"]: {q: float(row[q]) for q in POINTS}
-                for row in csv.DictReader(handle)}
+        return {
+            row["student_id"]: {q: float(row[q]) for q in POINTS} for row in csv.DictReader(handle)
+        }
 
 
 @pytest.fixture(scope="session")
@@ -90,17 +110,41 @@ def nbgraded(tmp_path_factory: pytest.TempPathFactory) -> NbgraderRun:
     shutil.copy(ROOT / "nbgrader_config.py", course)
     shutil.copytree(ROOT / "source", course / "source")
     env = tool_env()
-    subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment",
-                    problems.ASSIGNMENT, "--log-level=WARN"], cwd=course, env=env, check=True,
-                   capture_output=True, timeout=300)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "nbgrader",
+            "generate_assignment",
+            problems.ASSIGNMENT,
+            "--log-level=WARN",
+        ],
+        cwd=course,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     build_class(course / "submitted", CORPUS)
     before, home_before = course_files(course), home_state(Path.home())
     listener = Listener(LISTEN_PORT)
     try:
         run = subprocess.run(
-            [sys.executable, "-m", "nbgrader", "autograde", problems.ASSIGNMENT,
-             f"--IsolatedExecute.timeout={TIMEOUT}", f"--IsolatedExecute.seed={SEED}"],
-            cwd=course, env=env, capture_output=True, text=True, timeout=1800)
+            [
+                sys.executable,
+                "-m",
+                "nbgrader",
+                "autograde",
+                problems.ASSIGNMENT,
+                f"--IsolatedExecute.timeout={TIMEOUT}",
+                f"--IsolatedExecute.seed={SEED}",
+            ],
+            cwd=course,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=1800,
+        )
     finally:
         listener.close()
     leftovers = marked_processes()
@@ -110,11 +154,20 @@ def nbgraded(tmp_path_factory: pytest.TempPathFactory) -> NbgraderRun:
         with contextlib.suppress(psutil.Error):
             process.kill()
     scores, cells = gradebook_scores(course)
-    return NbgraderRun(course, run.returncode, run.stdout + run.stderr, scores, cells,
-                       cli_scores(course / "submitted", course / "cli-out"), before, after,
-                       home_before, home_state(Path.home()),
-                       [" ".join(p.info["cmdline"] or []) for p in leftovers],
-                       listener.connections if listener.bound else None)
+    return NbgraderRun(
+        course,
+        run.returncode,
+        run.stdout + run.stderr,
+        scores,
+        cells,
+        cli_scores(course / "submitted", course / "cli-out"),
+        before,
+        after,
+        home_before,
+        home_state(Path.home()),
+        [" ".join(p.info["cmdline"] or []) for p in leftovers],
+        listener.connections if listener.bound else None,
+    )
 
 
 def test_nbgrader_finishes_the_class_without_errors(nbgraded: NbgraderRun) -> None:
@@ -127,27 +180,36 @@ def test_scores(nbgraded: NbgraderRun, submission: Submission) -> None:
     """nbgrader's gradebook holds what the corpus expects, question by question."""
     got = nbgraded.scores.get(submission.name)
     assert got is not None, f"no submission for {submission.name} in the gradebook"
-    wrong = {q: (want, got[q]) for q, want in submission.expected_scores().items()
-             if got[q] != want}
+    wrong = {
+        q: (want, got[q]) for q, want in submission.expected_scores().items() if got[q] != want
+    }
     assert not wrong, f"{submission.name}: question: (expected, got) {wrong}"
 
 
 def test_both_front_ends_agree_on_every_submission(nbgraded: NbgraderRun) -> None:
-    differ = {name: (nbgraded.scores[name], nbgraded.cli_scores.get(name))
-              for name in nbgraded.scores if nbgraded.scores[name] != nbgraded.cli_scores.get(name)}
+    differ = {
+        name: (nbgraded.scores[name], nbgraded.cli_scores.get(name))
+        for name in nbgraded.scores
+        if nbgraded.scores[name] != nbgraded.cli_scores.get(name)
+    }
     assert not differ, f"nbgrader and the CLI differ on {sorted(differ)}"
 
 
 def test_the_gradebook_holds_only_the_instructors_grade_cells(nbgraded: NbgraderRun) -> None:
     allowed = set(problems.CHECKS) | {"why_detach"}
-    extra = {name: sorted(cells - allowed) for name, cells in nbgraded.grade_cells.items()
-             if cells - allowed}
+    extra = {
+        name: sorted(cells - allowed)
+        for name, cells in nbgraded.grade_cells.items()
+        if cells - allowed
+    }
     assert not extra, f"grade cells the instructor never wrote: {extra}"
 
 
 def test_tampering_is_logged(nbgraded: NbgraderRun) -> None:
-    assert "test_cells_deleted/derivatives: test cell derivative_at_test was missing: restored" \
+    assert (
+        "test_cells_deleted/derivatives: test cell derivative_at_test was missing: restored"
         in nbgraded.log
+    )
     assert "fake_grade_cells/derivatives" in nbgraded.log and "'extra_credit_test'" in nbgraded.log
     assert "Not gradable:" in nbgraded.log and "invalid_json/derivatives" in nbgraded.log
 
@@ -160,10 +222,28 @@ def test_course_files_home_and_processes_are_as_before(nbgraded: NbgraderRun) ->
 
 
 def test_feedback_shows_failures_but_not_hidden_tests(nbgraded: NbgraderRun) -> None:
-    subprocess.run([sys.executable, "-m", "nbgrader", "generate_feedback", problems.ASSIGNMENT,
-                    "--student=ignores_grad_output", "--log-level=WARN"], cwd=nbgraded.course,
-                   env=tool_env(), check=True, capture_output=True, timeout=300)
-    page = (nbgraded.course / "feedback" / "ignores_grad_output" / problems.ASSIGNMENT /
-            "custom_backward.html").read_text(encoding="utf-8")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "nbgrader",
+            "generate_feedback",
+            problems.ASSIGNMENT,
+            "--student=ignores_grad_output",
+            "--log-level=WARN",
+        ],
+        cwd=nbgraded.course,
+        env=tool_env(),
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    page = (
+        nbgraded.course
+        / "feedback"
+        / "ignores_grad_output"
+        / problems.ASSIGNMENT
+        / "custom_backward.html"
+    ).read_text(encoding="utf-8")
     assert "BEGIN HIDDEN TESTS" not in page and "hidden tests are not shown" in page
     assert "grad_output" in page and "Likely mistake" in page

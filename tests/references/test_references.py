@@ -17,8 +17,9 @@ points = st.floats(min_value=inputs.LOW, max_value=inputs.HIGH, allow_nan=False)
 
 
 def central_difference(f, x: float, h: float = 1e-6) -> float:
-    return (f(torch.tensor(x + h, dtype=torch.float64)) -
-            f(torch.tensor(x - h, dtype=torch.float64))).item() / (2 * h)
+    return (
+        f(torch.tensor(x + h, dtype=torch.float64)) - f(torch.tensor(x - h, dtype=torch.float64))
+    ).item() / (2 * h)
 
 
 @pytest.mark.parametrize("expression", inputs.ONE_VARIABLE)
@@ -50,10 +51,12 @@ def test_partials_match_central_differences(expression: str, u: float, v: float)
     f = references.function(expression, ["u", "v"])
     dfdu, dfdv = references.partials(expression, [u], [v])
     vt, ut = torch.tensor(v, dtype=torch.float64), torch.tensor(u, dtype=torch.float64)
-    assert dfdu.item() == pytest.approx(central_difference(lambda a: f(a, vt), u), rel=1e-5,
-                                        abs=1e-6)
-    assert dfdv.item() == pytest.approx(central_difference(lambda b: f(ut, b), v), rel=1e-5,
-                                        abs=1e-6)
+    assert dfdu.item() == pytest.approx(
+        central_difference(lambda a: f(a, vt), u), rel=1e-5, abs=1e-6
+    )
+    assert dfdv.item() == pytest.approx(
+        central_difference(lambda b: f(ut, b), v), rel=1e-5, abs=1e-6
+    )
 
 
 def test_the_notebook_example_by_hand() -> None:
@@ -86,8 +89,12 @@ def test_linear_matches_the_formulas_and_gradcheck(with_bias: bool) -> None:
         assert torch.allclose(gb, g.double().sum(0))
     assert torch.autograd.gradcheck(
         torch.nn.functional.linear,
-        (x.double().requires_grad_(), w.double().requires_grad_(),
-         b.double().requires_grad_() if with_bias else None))
+        (
+            x.double().requires_grad_(),
+            w.double().requires_grad_(),
+            b.double().requires_grad_() if with_bias else None,
+        ),
+    )
 
 
 def test_leaf_facts_are_those_of_the_snippet() -> None:
