@@ -38,6 +38,19 @@ def _require_function(answer: dict, name: str) -> None:
         )
 
 
+def _require_own_backward(answer: dict, name: str, text: str) -> None:
+    """A Function subclass whose forward ran, and whose output autograd will send back
+    through the student's own `backward` (not through plain autograd of the forward)."""
+    _require_function(answer, name)
+    _stage(answer, "forward", text)
+    if not answer.get("own_backward"):
+        raise Mismatch(
+            f"The output of {name}.apply is not made by {name}'s own backward node, so your "
+            "`backward` never runs.",
+            NOT_A_FUNCTION.format(name=name),
+        )
+
+
 def _stage(answer: dict, stage: str, text: str) -> dict:
     """The forward or backward report of an autograd_function answer."""
     report = answer.get(stage)
@@ -79,15 +92,8 @@ def square_backward_trial(rng: random.Random) -> Trial:
 
     def judge(answers: list) -> None:
         for (i, upstream), answer in zip(cases, answers, strict=True):
-            _require_function(answer, "Square")
             text = f"Square.apply(i).backward(g) for i of shape {tuple(i.shape)}"
-            _stage(answer, "forward", text)
-            if not answer.get("own_backward"):
-                raise Mismatch(
-                    "The output of Square.apply is not made by Square's own backward "
-                    "node, so your `backward` never runs.",
-                    NOT_A_FUNCTION.format(name="Square"),
-                )
+            _require_own_backward(answer, "Square", text)
             _, want = references.square(i, upstream)
             (grad,) = _grads(answer, text)[:1] or [None]
             if grad is None or grad.get("type") == "none":
@@ -151,15 +157,8 @@ def linear_backward_trial(rng: random.Random) -> Trial:
 
     def judge(answers: list) -> None:
         for case, answer in zip(cases, answers, strict=True):
-            _require_function(answer, "LinearFunction")
             text = _linear_text(case)
-            _stage(answer, "forward", text)
-            if not answer.get("own_backward"):
-                raise Mismatch(
-                    "The output of LinearFunction.apply is not made by its own "
-                    "backward node, so your `backward` never runs.",
-                    NOT_A_FUNCTION.format(name="LinearFunction"),
-                )
+            _require_own_backward(answer, "LinearFunction", text)
             _, wants = references.linear(*case)
             grads = _grads(answer, text)
             for name, want, got in zip(("input", "weight", "bias"), wants, grads, strict=True):
