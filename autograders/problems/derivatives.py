@@ -100,7 +100,12 @@ def _figure(answer: object, text: str) -> dict:
 
 
 def _line(axes: dict, label: str, text: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """The x and y data of the line labelled `label`: by its own label, or else as matplotlib
+    pairs `ax.legend(["function", "derivative"])`, the k-th legend text with the k-th line."""
     lines = [line for line in axes.get("lines", []) if line.get("label") == label]
+    legend = axes.get("legend") or []
+    if not lines and label in legend and legend.index(label) < len(axes.get("lines", [])):
+        lines = [axes["lines"][legend.index(label)]]
     if len(lines) != 1:
         raise Mismatch(
             f"The plot from {text} should have one line labelled '{label}', found {len(lines)}.",

@@ -111,6 +111,21 @@ HONEST = [
         },
     ),
     Submission(
+        # labels given to the legend only: matplotlib pairs them with the lines in order
+        "solution_legend_labels_only",
+        ("honest_variants",),
+        answers={
+            "plot_derivative": plot_with(
+                "fig, ax = plt.subplots()",
+                "ax.plot(x, y)",
+                "ax.plot(x, dydx)",
+                'ax.set_xlabel("x")',
+                'ax.legend(["function", "derivative"])',
+                "return fig",
+            )
+        },
+    ),
+    Submission(
         "solution_pyplot_state_api_plot",
         ("honest_variants",),
         answers={
