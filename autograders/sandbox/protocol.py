@@ -39,10 +39,7 @@ def decode(data: bytes) -> dict:
     """A whole message received at once (as with file descriptors); ProtocolError if not."""
     if len(data) < HEADER.size or HEADER.unpack(data[: HEADER.size])[0] != len(data) - HEADER.size:
         raise ProtocolError("truncated message")
-    message = _loads(data[HEADER.size :])
-    if not isinstance(message, dict):
-        raise ProtocolError("message is not a JSON object")
-    return message
+    return _parse(data[HEADER.size :])
 
 
 def receive(sock: socket.socket, deadline: float | None = None) -> dict | None:
@@ -57,8 +54,10 @@ def receive(sock: socket.socket, deadline: float | None = None) -> dict | None:
     if size > MAX_MESSAGE_BYTES:
         raise ProtocolError(f"message of {size} bytes is over the limit")
     body = _receive_exactly(sock, size, deadline)
-    if body is None:
-        return None
+    return None if body is None else _parse(body)
+
+
+def _parse(body: bytes) -> dict:
     try:
         message = _loads(body)
     except ValueError as error:
