@@ -124,13 +124,13 @@ class WarmProcess:
     ) -> None:
         self.control, self.process = control, process
         self.home, self.limits, self.cgroup_procs = home, limits, cgroup_procs
-        self.network = ""
+        self.network: str | None = None  # how children are kept off the network, once ready
         self.server_pid = 0
         self.restarts = 0
 
     def wait_ready(self) -> None:
         """Wait until the warm process has imported everything; at once when it has."""
-        if self.network:
+        if self.network is not None:
             return
         ready = protocol.receive(self.control, time.monotonic() + START_TIMEOUT)
         if not ready or ready.get("event") != "ready":
@@ -154,7 +154,7 @@ class WarmProcess:
                 self.limits,
                 [self.cgroup_procs],
             )
-            self.control, self.process, self.network = fresh.control, fresh.process, ""
+            self.control, self.process, self.network = fresh.control, fresh.process, None
             return self._spawn(workdir)
 
     def _spawn(self, workdir: Path) -> Child:
@@ -168,6 +168,11 @@ class WarmProcess:
         if not fds or started.get("event") != "started":
             raise SandboxError(f"the warm process made no child: {started.get('reason')}")
         child = Child(socket.socket(fileno=fds[0]), int(started["pid"]), workdir)
+        if self.network.startswith("none"):
+            child.warnings.append(
+                f"no network namespace ({self.network}): only Landlock's TCP "
+                "rules keep the child off the network"
+            )
         if not started.get("pid_namespace"):
             child.warnings.append(
                 "no PID namespace: processes a submission leaves behind are "
@@ -203,12 +208,6 @@ class Sandbox:
         self._warm = start_warm_processes(
             self.scratch / "warm", limits, [self.caps.procs_files(slot) for slot in range(workers)]
         )
-
-    @property
-    def network(self) -> str:
-        """How the children are kept off the network, e.g. "netns"."""
-        self._warm[0].wait_ready()
-        return self._warm[0].network
 
     def spawn(self, slot: int) -> Child:
         self._spawned += 1  # one thread per slot: the names differ by slot if not by count
