@@ -35,6 +35,16 @@ def digest(root: Path, skip: Iterable[str] = ()) -> dict[str, str]:
     return found
 
 
+def course_digest(course: Path) -> dict[str, str]:
+    """The course files a submission must not change (source/, release/, nbgrader_config.py),
+    each path -> sha256."""
+    return {
+        f"{name}/{path}": sha
+        for name in ("source", "release", "nbgrader_config.py")
+        for path, sha in digest(course / name).items()
+    }
+
+
 def files_with_mark(root: Path, skip: Iterable[str] = (), newer_than: float = 0.0) -> list[Path]:
     """Files under root, modified after newer_than, that contain the escape mark."""
     skipped, mark, hits = set(skip), TAMPER_MARK.encode(), []

@@ -34,6 +34,7 @@ from tests.corpus.escapes import BACKGROUND_MARKER, LISTEN_PORT, TAMPER_MARK
 from tests.corpus.spec import NOTEBOOK_OF, POINTS, THREATS, Submission
 from tests.corpus.watch import (
     Listener,
+    course_digest,
     digest,
     files_with_mark,
     home_state,
@@ -47,7 +48,6 @@ ROOT = Path(__file__).resolve().parents[2]
 SEED = 7
 GRADE = [sys.executable, "-m", "autograders", "grade"]
 OPTIONS = ["--workers", "2", "--timeout", "5", "--seed", str(SEED)]
-COURSE_FILES = ("source", "release", "nbgrader_config.py")
 NOT_SCANNED = (".git", ".venv", "node_modules", "__pycache__", ".pytest_cache", ".ruff_cache")
 GRADEBOOKS = (
     ROOT / "gradebook.db",
@@ -81,19 +81,13 @@ class ClassRun:
     rows: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
-def _course_digest() -> dict[str, str]:
-    return {
-        f"{name}/{path}": sha for name in COURSE_FILES for path, sha in digest(ROOT / name).items()
-    }
-
-
 @pytest.fixture(scope="session")
 def graded(tmp_path_factory: pytest.TempPathFactory) -> ClassRun:
     base = tmp_path_factory.mktemp("corpus")  # the detached processes aim at this name
     submitted = build_class(base / "submitted", CORPUS)
     out = base / "out"
     home = Path.home()
-    course_before, home_before = _course_digest(), home_state(home)
+    course_before, home_before = course_digest(ROOT), home_state(home)
     gradebooks_before = [path for path in GRADEBOOKS if path.exists()]
     listener = Listener(LISTEN_PORT)
     started = time.time()
@@ -119,7 +113,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> ClassRun:
         seconds,
         started,
         course_before,
-        _course_digest(),
+        course_digest(ROOT),
         gradebooks_before,
         [path for path in GRADEBOOKS if path.exists()],
         home_before,

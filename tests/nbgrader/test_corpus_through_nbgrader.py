@@ -28,7 +28,7 @@ from tests.corpus import CORPUS
 from tests.corpus.build import build_class
 from tests.corpus.escapes import LISTEN_PORT
 from tests.corpus.spec import POINTS, Submission
-from tests.corpus.watch import Listener, digest, home_state, marked_processes
+from tests.corpus.watch import Listener, course_digest, home_state, marked_processes
 
 pytestmark = pytest.mark.slow
 
@@ -51,14 +51,6 @@ class NbgraderRun:
     home_after: dict[str, list[str]]
     leftovers: list[str]
     connections: list | None
-
-
-def course_files(course: Path) -> dict[str, str]:
-    return {
-        f"{name}/{path}": sha
-        for name in ("source", "release", "nbgrader_config.py")
-        for path, sha in digest(course / name).items()
-    }
 
 
 def gradebook_scores(course: Path) -> tuple[dict, dict]:
@@ -126,7 +118,7 @@ def nbgraded(tmp_path_factory: pytest.TempPathFactory) -> NbgraderRun:
         timeout=300,
     )
     build_class(course / "submitted", CORPUS)
-    before, home_before = course_files(course), home_state(Path.home())
+    before, home_before = course_digest(course), home_state(Path.home())
     listener = Listener(LISTEN_PORT)
     try:
         run = subprocess.run(
@@ -149,7 +141,7 @@ def nbgraded(tmp_path_factory: pytest.TempPathFactory) -> NbgraderRun:
         listener.close()
     leftovers = marked_processes()
     time.sleep(2.5)  # the detached processes would write about now
-    after = course_files(course)
+    after = course_digest(course)
     for process in leftovers:
         with contextlib.suppress(psutil.Error):
             process.kill()
