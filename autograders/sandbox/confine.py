@@ -22,7 +22,7 @@ import re
 import resource
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from importlib.metadata import packages_distributions
 
 from autograders.sandbox import landlock, seccomp
@@ -90,6 +90,23 @@ def _metadata_matcher(package: str):
     flat_keys = "|".join(re.escape(key.lower().replace("-", "_")) for key in keys)
     pattern = re.compile(rf"(__editable__[._]+)?({flat_keys})([._]|$)")
     return lambda name: pattern.match(name.lower().replace("-", "_")) is not None
+
+
+def close_inherited_descriptors(keep: Collection[int]) -> None:
+    """Close every descriptor of the calling process but 0, 1, 2 and those in `keep`.
+
+    A forked child inherits whatever its warm process had open, and Landlock checks a file
+    only when it is opened: an inherited descriptor would let student code write where it
+    may not, or leave data behind for the next student. Call after fork, before any student
+    code; /proc must show the caller (as it does when the child mounted its own).
+    """
+    wanted = {0, 1, 2, *keep}
+    for name in os.listdir("/proc/self/fd"):
+        if int(name) not in wanted:
+            try:
+                os.close(int(name))
+            except OSError:  # the directory listing's own descriptor, closed already
+                pass
 
 
 def confine(

@@ -91,30 +91,69 @@ def next_child_in_new_pid_namespace() -> bool:
     return _unshare(CLONE_NEWPID) == 0
 
 
-MS_NOSUID, MS_NODEV, MS_REC, MS_PRIVATE = 0x2, 0x4, 0x4000, 0x40000
+def unshare_pid_namespace() -> bool:
+    """Make the caller's next fork() PID 1 of a new PID namespace, once per process (a helper
+    forked for the purpose, where `next_child_in_new_pid_namespace` is not allowed)."""
+    return _unshare(CLONE_NEWPID) == 0
+
+
+MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 0x2, 0x4, 0x8, 0x4000, 0x40000
+
+
+def _mount(source: bytes | None, target: bytes, kind: bytes | None, flags: int, data) -> int:
+    """mount(2); 0 on success, else the errno."""
+    mount = _libc.mount
+    mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong]
+    mount.argtypes += [ctypes.c_char_p]
+    if mount(source, target, kind, flags, data) == 0:
+        return 0
+    return ctypes.get_errno()
+
+
+def private_mounts(workdir: str, size_bytes: int) -> list[str]:
+    """Give the calling child a mount namespace of its own, then in it a size-limited working
+    folder (`private_tmpfs`) and a /proc of its own PID namespace (`private_proc`).
+
+    Call in the child, after fork and before Landlock (which forbids mounting). Returns one
+    line per protection that could not be set up (empty when all hold). Never raises.
+    """
+    if (err := _unshare(CLONE_NEWNS)) != 0:
+        return [
+            f"no mount namespace ({os.strerror(err)}): working folder not size-limited, "
+            "/proc shows the host's processes"
+        ]
+    if (err := _mount(None, b"/", None, MS_REC | MS_PRIVATE, None)) != 0:  # no mount leaks out
+        return [f"mounts not private ({os.strerror(err)})"]
+    failures = [private_tmpfs(workdir, size_bytes), private_proc()]
+    return [failure for failure in failures if failure]
 
 
 def private_tmpfs(path: str, size_bytes: int) -> str:
-    """Mount a tmpfs of at most `size_bytes` on `path`, seen by the calling process only.
+    """Mount a tmpfs of at most `size_bytes` on `path` (in a mount namespace of the caller's).
 
     A submission's working folder then cannot fill the disk (the file-size rlimit bounds one
-    file, not how many), and it vanishes with the process: the mount lives in a mount
-    namespace of the child's own. Call before Landlock, which forbids mounting. Returns "" on
-    success, else why not (then the folder stays on the disk). Never raises.
+    file, not how many), and it vanishes with the process. Returns "" on success, else why
+    not (then the folder stays on the disk). Never raises.
     """
-    if _unshare(CLONE_NEWNS) != 0:
-        return f"no mount namespace ({os.strerror(ctypes.get_errno())})"
-    mount = _libc.mount
-    mount.argtypes = [
-        ctypes.c_char_p,
-        ctypes.c_char_p,
-        ctypes.c_char_p,
-        ctypes.c_ulong,
-        ctypes.c_char_p,
-    ]
-    if mount(None, b"/", None, MS_REC | MS_PRIVATE, None) != 0:  # no mount leaks out
-        return f"mounts not private ({os.strerror(ctypes.get_errno())})"
     options = f"size={size_bytes},mode=0700".encode()
-    if mount(b"tmpfs", path.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, options) != 0:
-        return f"no tmpfs ({os.strerror(ctypes.get_errno())})"
+    if (err := _mount(b"tmpfs", path.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, options)) != 0:
+        return f"working folder not size-limited: no tmpfs ({os.strerror(err)})"
+    return ""
+
+
+def private_proc() -> str:
+    """Mount a fresh procfs on /proc (in a mount namespace of the caller's).
+
+    A procfs shows the PID namespace of the process that mounts it: called by PID 1 of a
+    namespace of its own, /proc lists the child and what it started, nothing of the host (no
+    command lines, environments, descriptors or memory maps of other processes). The host's
+    /proc stays underneath, out of reach once the child can no longer unmount (capabilities
+    dropped) and holds no descriptor into it. `hidepid=2` also hides processes of other users,
+    should the namespace ever be shared. Returns "" on success, else why not. Never raises.
+    """
+    if os.getpid() != 1:
+        return "/proc shows the host's processes: the child has no PID namespace of its own"
+    flags = MS_NOSUID | MS_NODEV | MS_NOEXEC
+    if (err := _mount(b"proc", b"/proc", b"proc", flags, b"hidepid=2")) != 0:
+        return f"/proc shows the host's processes: no private /proc ({os.strerror(err)})"
     return ""

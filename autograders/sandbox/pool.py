@@ -25,9 +25,11 @@ from autograders.sandbox.limits import Limits
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 START_TIMEOUT = 180.0  # importing torch on a cold disk can take a while
+# The package's folder comes on stdin, not in argv: a child's /proc/1/cmdline is this
+# command line (the child is a fork of the warm process), and need not name grader paths.
 ZYGOTE_CODE = (
-    "import sys; sys.path.insert(0, sys.argv[1]); "
-    "from autograders.sandbox.zygote import main; main(*map(int, sys.argv[2:]))"
+    "import sys; sys.path.insert(0, sys.stdin.readline().rstrip('\\n')); "
+    "from autograders.sandbox.zygote import main; main(*map(int, sys.argv[1:]))"
 )
 
 
@@ -87,12 +89,14 @@ def start_warm_processes(
     }
     theirs = [pair[1].fileno() for pair in pairs]
     process = subprocess.Popen(
-        [sys.executable, "-I", "-c", ZYGOTE_CODE, str(PACKAGE_DIR.parent), *map(str, theirs)],
+        [sys.executable, "-I", "-c", ZYGOTE_CODE, *map(str, theirs)],
         pass_fds=theirs,
         env=env,
         cwd=home,
-        stdin=subprocess.DEVNULL,
+        stdin=subprocess.PIPE,
     )
+    process.stdin.write(f"{PACKAGE_DIR.parent}\n".encode())
+    process.stdin.close()
     for _, their_end in pairs:
         their_end.close()
     read_only = confine.default_read_only_paths(str(PACKAGE_DIR)) + [str(home)]

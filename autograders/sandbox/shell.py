@@ -76,11 +76,16 @@ class SandboxShell(InteractiveShell):
 
 
 def make_shell(ipython_dir: str) -> SandboxShell:
-    """The shell, created once in the warm process and inherited by every child."""
-    shell = SandboxShell.instance(
-        ipython_dir=ipython_dir,
-        colors="nocolor",
-        history_length=0,
+    """The shell, created once in the warm process and inherited by every child.
+
+    IPython's history is switched off through the config, before the shell exists: otherwise
+    the shell opens a SQLite database read-write (a descriptor every forked child would
+    inherit, past Landlock, which checks only at open time: a channel between students) and
+    starts a thread to save it (a threaded process cannot enter a user namespace).
+    """
+    from traitlets.config import Config
+
+    config = Config({"HistoryManager": {"enabled": False, "hist_file": ":memory:"}})
+    return SandboxShell.instance(
+        config=config, ipython_dir=ipython_dir, colors="nocolor", history_length=0
     )
-    shell.history_manager.enabled = False
-    return shell

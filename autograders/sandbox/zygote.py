@@ -19,16 +19,22 @@ import signal
 import socket
 import time
 
-from autograders.sandbox import child, confine, namespaces, protocol
+# Only stdlib-based modules at import: torch, IPython and what needs them (`child`, `shell`)
+# come in `warm_up`, after `main` has entered its namespaces.
+from autograders.sandbox import confine, namespaces, protocol
+from autograders.sandbox.landlock import prctl
 from autograders.sandbox.limits import Limits
-from autograders.sandbox.shell import make_shell
+
+PR_SET_CHILD_SUBREAPER = 36
 
 
 def main(*control_fds: int) -> None:
+    # First, while this process has a single thread: the kernel refuses a new user namespace
+    # to a threaded process, and importing torch or starting IPython may start threads.
+    network = namespaces.enter_network_namespace()
     controls = [socket.socket(fileno=fd) for fd in control_fds]
     config = protocol.receive(controls[0])
     shell = warm_up(config)
-    network = namespaces.enter_network_namespace()
     if len(controls) == 1:
         serve_slot(controls[0], shell, config, network, config["cgroups"][0])
         return
@@ -57,14 +63,14 @@ def serve_slot(
             handle.write("0")  # this process; its children are born in the slot's cgroup
     protocol.send(control, {"event": "ready", "network": network, "pid": os.getpid()})
     signal.signal(signal.SIGCHLD, lambda *_: reap_children())  # a killed child is no zombie
+    prctl(PR_SET_CHILD_SUBREAPER, 1)  # children forked through a helper stay ours to reap
     while True:
         request = protocol.receive(control)
         if request is None or request.get("op") == "exit":
             return
         reap_children()
         grader_end, child_end = socket.socketpair()
-        isolated = namespaces.next_child_in_new_pid_namespace()
-        pid = fork_when_possible()
+        pid, isolated = fork_child(in_user_namespace=network.startswith("userns"))
         if pid == 0:
             control.close()
             grader_end.close()
@@ -77,6 +83,38 @@ def serve_slot(
             started = protocol.encode({"event": "started", "pid": pid, "pid_namespace": isolated})
             socket.send_fds(control, [started], [grader_end.fileno()])
         grader_end.close()
+
+
+def fork_child(in_user_namespace: bool) -> tuple[int | None, bool]:
+    """Fork the child that will serve one notebook, PID 1 of a PID namespace of its own where
+    the kernel allows it. Returns (its pid as the grader sees it, or 0 in the child, or None
+    when no process could be made; whether it has a PID namespace of its own).
+
+    As root the server points its next child into a fresh namespace itself. Inside a user
+    namespace it cannot (it may not go back to its own, host-owned, PID namespace after the
+    first child), so a short-lived helper makes the namespace and forks the child into it.
+    """
+    if namespaces.next_child_in_new_pid_namespace():
+        return fork_when_possible(), True
+    if not in_user_namespace:
+        return fork_when_possible(), False
+    report_read, report_write = os.pipe()
+    helper = fork_when_possible()
+    if helper == 0:
+        os.close(report_read)
+        isolated = namespaces.unshare_pid_namespace()
+        pid = fork_when_possible()
+        if pid == 0:
+            os.close(report_write)
+            return 0, isolated
+        os.write(report_write, f"{pid or 0} {int(isolated)}".encode())
+        os._exit(0)
+    os.close(report_write)
+    with os.fdopen(report_read, "rb") as report:
+        words = report.read().split()  # nothing when the helper could not be forked
+    if len(words) != 2 or words[0] == b"0":
+        return None, False
+    return int(words[0]), words[1] == b"1"
 
 
 def fork_when_possible(patience: float = 10.0) -> int | None:
@@ -134,6 +172,9 @@ def warm_up(config: dict):
     import torch.func  # noqa: F401
     import torch.nn.functional  # noqa: F401
 
+    from autograders.sandbox import child  # noqa: F401  (torch, numpy, matplotlib: warm them)
+    from autograders.sandbox.shell import make_shell
+
     torch.set_num_threads(1)  # one core per child: the grader runs several children at once
     shell = make_shell(config["ipython_dir"])
     shell.run_cell(WARM_UP_CELL, store_history=False)
@@ -149,8 +190,9 @@ def run_child(sock: socket.socket, shell, config: dict, request: dict, in_cgroup
     try:
         workdir = request["workdir"]
         limits = Limits(**config["limits"])
-        not_mounted = namespaces.private_tmpfs(workdir, limits.workdir_bytes)
+        not_private = namespaces.private_mounts(workdir, limits.workdir_bytes)
         prepare_environment(workdir)
+        confine.close_inherited_descriptors(keep=[sock.fileno()])
         warnings = confine.confine(
             workdir=workdir,
             read_only=config["read_only"],
@@ -158,9 +200,10 @@ def run_child(sock: socket.socket, shell, config: dict, request: dict, in_cgroup
             cgroup_procs=None,  # born in its slot's cgroup, where its server lives
             born_in_cgroup=in_cgroup,
         )
-        if not_mounted:
-            warnings.append(f"working folder not size-limited: {not_mounted}")
+        warnings += not_private
         protocol.send(sock, {"event": "confined", "warnings": warnings})
+        from autograders.sandbox import child  # imported in the warm process already
+
         child.serve(sock, shell)
     finally:
         os._exit(0)
