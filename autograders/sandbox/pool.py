@@ -55,11 +55,9 @@ class Child:
             pass  # a dead child shows up as end-of-stream on the next receive
 
     def receive(self, deadline: float) -> dict | None:
-        """The next message; None when the child died or broke the protocol."""
-        try:
-            return protocol.receive(self.sock, deadline)
-        except protocol.ProtocolError:
-            return None
+        """The next message; None when the child died. Raises TimeoutError when `deadline`
+        passes, ProtocolError when what came is no message (the channel is then unusable)."""
+        return protocol.receive(self.sock, deadline)
 
     def kill(self) -> None:
         try:

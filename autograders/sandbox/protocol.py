@@ -1,8 +1,10 @@
 """Length-prefixed JSON messages over a Unix stream socket.
 
 Both sides use this module. Only plain data crosses: dicts, lists, strings, numbers, bools and
-None. The grader treats every message from a child as untrusted: it caps the size, and the
-callers validate the shape of what they receive before using it.
+None. The grader treats every message from a child as untrusted: student code can write any
+bytes onto the channel. Whatever arrives either becomes plain data that is safe to handle
+(nested at most `MAX_NESTING` deep, integers within 64 bits, text that encodes as UTF-8) or
+raises ProtocolError, never anything else; the callers then validate the shape of each message.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import time
 
 HEADER = struct.Struct("!I")
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024
+MAX_NESTING = 64  # the grader's own messages and answers nest about 12 deep
+MAX_INTEGER = 2**64  # JSON integers are shapes, lengths and indices: 64 bits are plenty
 
 # Bound at import, before any student code runs in the process, so that rebinding
 # `json.dumps` or `socket.socket.sendall` in a notebook cannot change what the child sends.
@@ -59,12 +63,46 @@ def receive(sock: socket.socket, deadline: float | None = None) -> dict | None:
 
 def _parse(body: bytes) -> dict:
     try:
-        message = _loads(body)
-    except ValueError as error:
-        raise ProtocolError(f"message is not JSON: {error}") from None
+        message = _loads(body, parse_int=_integer)
+    except ProtocolError:
+        raise
+    except (ValueError, RecursionError, MemoryError) as error:  # invalid text, JSON or nesting
+        raise ProtocolError(f"message is not JSON: {type(error).__name__}") from None
     if not isinstance(message, dict):
         raise ProtocolError("message is not a JSON object")
-    return message
+    return _plain(message, 0)
+
+
+def _integer(text: str) -> int:
+    if len(text) > 20 or abs(value := int(text)) > MAX_INTEGER:
+        raise ProtocolError("integer out of range")
+    return value
+
+
+def _plain(value, depth: int):
+    """`value` with its text made encodable (lone surrogates, which `\\ud800` escapes make,
+    would fail every later write of a report); ProtocolError past `MAX_NESTING`."""
+    if depth > MAX_NESTING:
+        raise ProtocolError(f"message nested deeper than {MAX_NESTING}")
+    kind = type(value)
+    if kind is str:
+        return value if value.isascii() else _encodable(value)
+    if kind is list:
+        return [item if type(item) in _SCALARS else _plain(item, depth + 1) for item in value]
+    if kind is dict:
+        return {_plain(k, depth): _plain(v, depth + 1) for k, v in value.items()}
+    return value
+
+
+_SCALARS = frozenset({int, float, bool, type(None)})
+
+
+def _encodable(text: str) -> str:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return text.encode(errors="replace").decode()
+    return text
 
 
 def _receive_exactly(sock: socket.socket, size: int, deadline: float | None) -> bytes | None:

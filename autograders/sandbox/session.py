@@ -12,7 +12,9 @@ import time
 from dataclasses import dataclass, field
 
 from autograders.sandbox.pool import Child, Sandbox
+from autograders.sandbox.protocol import ProtocolError
 
+BROKE_PROTOCOL = "broke the grading protocol"
 MAX_CHILDREN = 6  # per notebook: each restart re-runs the cells, so a bound keeps it cheap
 
 
@@ -91,42 +93,107 @@ def run_notebook(
 def _run_cells(
     child: Child, cells: list[dict], run: NotebookRun, clock: _Clock, timeout: float
 ) -> bool:
-    """Run the cells; False (and the guilty cell marked fatal) when the child died."""
+    """Run the cells; False (and the guilty cell marked fatal) when the child died or sent
+    anything but the expected report (student code can write onto the channel)."""
     child.send({"op": "cells", "cells": cells, "skip": sorted(run.fatal_cells)})
     expected = [c["index"] for c in cells if c["index"] not in run.fatal_cells]
+    previous = None
     for index in expected:
         message = _receive(child, clock.deadline(timeout))
-        if isinstance(message, str) or message.get("event") != "cell":
-            reason = message if isinstance(message, str) else "broke the grading protocol"
-            run.fatal_cells[index] = reason
+        report = message if isinstance(message, str) else _cell_report(message, index)
+        if isinstance(report, str):
+            # A second report of the cell before: that cell wrote one of its own (accepted
+            # as the real one), so it, not this one, is to blame.
+            again = isinstance(message, dict) and previous is not None
+            again = again and _cell_report(message, previous) != BROKE_PROTOCOL
+            run.fatal_cells[previous if again else index] = report
             return False
-        run.cells[index] = {"ok": bool(message.get("ok")), "error": message.get("error")}
+        run.cells[index], previous = report, index
     done = _receive(child, clock.deadline(timeout))
-    return isinstance(done, dict) and done.get("event") == "cells_done"
+    if done == {"event": "cells_done"}:
+        return True
+    if expected:  # charged to the last cell, so that the next child does not repeat it
+        run.fatal_cells[expected[-1]] = done if isinstance(done, str) else BROKE_PROTOCOL
+    return False
+
+
+def _cell_report(message: dict, index: int) -> dict | str:
+    """{"ok", "error"} from a well-formed report of cell `index`, else why it is not one."""
+    error = message.get("error")
+    well_formed = (
+        message.get("event") == "cell"
+        and message.get("index") == index
+        and type(message.get("ok")) is bool
+        and (error is None or _is_error(error))
+    )
+    return {"ok": message["ok"], "error": error} if well_formed else BROKE_PROTOCOL
+
+
+def _is_error(error: object) -> bool:
+    return (
+        isinstance(error, dict)
+        and isinstance(error.get("type"), str)
+        and isinstance(error.get("message"), str)
+    )
 
 
 def _ask_questions(
     child: Child, pending: list[Question], run: NotebookRun, clock: _Clock, timeout: float
 ) -> None:
+    """Ask the pending questions in order; stop (the child is then replaced) at the first one
+    whose child died, hung or sent anything but its checks' answers then `question_done`.
+    Checks answered before the child died keep their answers; a question whose channel
+    carried anything odd is charged whole: a frame written by student code ahead of the real
+    ones must not count."""
     while pending:
         question = pending.pop(0)
         child.send({"op": "question", "checks": question.checks})
-        deadline = clock.deadline(timeout)
-        waiting = [check["test_id"] for check in question.checks]
-        while True:
-            message = _receive(child, deadline)
-            if isinstance(message, str):  # the child itself is gone: start a fresh one
-                _fail(run, waiting, message)
-                return
-            if message.get("event") == "check" and message.get("test_id") in waiting:
-                waiting.remove(message["test_id"])
-                run.answers[message["test_id"]] = {
-                    "answers": message.get("answers"),
-                    "output": str(message.get("output", "")),
-                }
-            elif message.get("event") == "question_done":
-                _fail(run, waiting, "the check sent no answer")
-                break
+        why_not = _collect_answers(child, question, run, clock.deadline(timeout))
+        if why_not:
+            test_ids = [check["test_id"] for check in question.checks]
+            _fail(run, [test_id for test_id in test_ids if test_id not in run.answers], why_not)
+            return
+
+
+def _collect_answers(child: Child, question: Question, run: NotebookRun, deadline: float) -> str:
+    """Record one answer per check of `question`; "" when all went to plan, else why not.
+
+    The child answers every check, in any order, then says `question_done`: one frame more,
+    one less or any other frame breaks the protocol.
+    """
+    probes = {check["test_id"]: len(check["probes"]) for check in question.checks}
+    answered: dict[str, dict] = {}
+    for _ in range(len(probes) + 1):
+        message = _receive(child, deadline)
+        if isinstance(message, str) and not message.startswith(BROKE_PROTOCOL):
+            run.answers.update(answered)  # the child died or hung: what came before counts
+            return message
+        if isinstance(message, str):
+            return message
+        if message == {"event": "question_done"} and answered.keys() == probes.keys():
+            run.answers.update(answered)
+            return ""
+        answer = _check_answer(message, probes)
+        if answer is None or answer[0] in answered:
+            return BROKE_PROTOCOL
+        answered[answer[0]] = answer[1]
+    return BROKE_PROTOCOL
+
+
+def _check_answer(message: dict, probes: dict[str, int]) -> tuple[str, dict] | None:
+    """(test id, {"answers", "output"}) from a well-formed answer to one of `probes`' checks
+    (test id -> how many probes it has), else None."""
+    test_id, answers, output = message.get("test_id"), message.get("answers"), message.get("output")
+    well_formed = (
+        message.get("event") == "check"
+        and isinstance(test_id, str)
+        and test_id in probes
+        and isinstance(answers, list)
+        and len(answers) == probes[test_id]
+        and all(isinstance(answer, dict) for answer in answers)
+        and isinstance(output, str)
+    )
+    return (test_id, {"answers": answers, "output": output}) if well_formed else None
 
 
 def _fail(run: NotebookRun, test_ids: list[str], reason: str) -> None:
@@ -140,4 +207,6 @@ def _receive(child: Child, deadline: float) -> dict | str:
         message = child.receive(deadline)
     except TimeoutError:
         return "timed out"
+    except ProtocolError as error:
+        return f"{BROKE_PROTOCOL} ({error})"
     return message if message is not None else "the process ended (a crash, an exit or a kill)"
