@@ -23,10 +23,12 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script from a checkout: find the autograders package
 
+from autograders import problems  # noqa: E402
 from autograders.authoring.fill import fill_answers  # noqa: E402
+from autograders.problems.manual import MANUAL  # noqa: E402
 
-ASSIGNMENT = "derivatives"
-NOTEBOOKS = ("derivatives", "partial_derivatives", "custom_backward")
+ASSIGNMENT = problems.ASSIGNMENT
+NOTEBOOKS = problems.NOTEBOOKS
 RELEASE = ROOT / "release" / ASSIGNMENT
 SAMPLES = ROOT / "samples"
 
@@ -285,16 +287,28 @@ FAILS: dict[str, dict[str, str]] = {
 
 
 def test_cells(release: Path) -> dict[str, dict[str, float]]:
-    """notebook -> {autograded test cell grade_id -> points}, read from the release."""
+    """notebook -> {autograded test cell grade_id -> points}, from the registry.
+
+    Raises:
+        ValueError: the release's test cells are not the registry's checks (a stale release:
+            run `python -m autograders.authoring.sync_tests`, then regenerate it).
+    """
     cells: dict[str, dict[str, float]] = {}
     for name in NOTEBOOKS:
-        notebook = nbformat.read(release / f"{name}.ipynb", as_version=4)
         cells[name] = {
+            check.test_id: float(check.points)
+            for problem in problems.for_notebook(name)
+            for check in problem.checks
+        }
+        notebook = nbformat.read(release / f"{name}.ipynb", as_version=4)
+        released = {
             cell.metadata.nbgrader["grade_id"]: float(cell.metadata.nbgrader["points"])
             for cell in notebook.cells
             if cell.metadata.get("nbgrader", {}).get("grade")
             and not cell.metadata.nbgrader.get("solution")
         }
+        if released != cells[name]:
+            raise ValueError(f"{release / name}.ipynb is stale: {released} != {cells[name]}")
     return cells
 
 
@@ -317,6 +331,10 @@ def readme(release: Path) -> str:
     """samples/README.md: the students, their expected points per test cell, and why."""
     cells, scores = test_cells(release), expected_scores(release)
     students = list(ANSWERS)
+    by_hand = " ".join(
+        f"`{q.question_id}`, {q.points:g} point{'s' * (q.points != 1)}," for q in MANUAL
+    )
+    by_hand += " is" if len(MANUAL) == 1 else " are"
     lines = [
         "# Demo submissions of the `derivatives` assignment",
         "",
@@ -332,7 +350,7 @@ def readme(release: Path) -> str:
         "- **carol**: state kept between calls, a forgotten `detach()`.",
         "- **dan**: hands in the release notebooks unchanged.",
         "",
-        "Expected autograded points per test cell (`why_detach`, 1 point, is graded by hand):",
+        f"Expected autograded points per test cell ({by_hand} graded by hand):",
         "",
         "| notebook | question | test cell | max | " + " | ".join(students) + " |",
         "|---|---|---|---|" + "---|" * len(students),

@@ -9,6 +9,9 @@ import pytest
 from assignment_support import ASSIGNMENT, NOTEBOOKS, SAMPLES
 from nbgrader.api import Gradebook
 
+from autograders import problems
+from autograders.problems.manual import MANUAL
+
 pytestmark = pytest.mark.slow
 EXPECTED = json.loads((SAMPLES / "expected_scores.json").read_text(encoding="utf-8"))
 
@@ -37,7 +40,27 @@ def test_full_solution_scores_full_points_and_release_scores_zero(autograded_cou
     alice = _autograded_scores(autograded_course, "alice")
     dan = _autograded_scores(autograded_course, "dan")
     auto = [(name, k) for name in NOTEBOOKS for k in alice[name] if k != "why_detach"]
-    assert sum(alice[name][k] for name, k in auto) == 21
+    assert sum(alice[name][k] for name, k in auto) == sum(p.points for p in problems.PROBLEMS)
     assert sum(dan[name][k] for name, k in auto) == 0
     assert alice["derivatives"]["why_detach"] is None  # answered: left to a human grader
     assert dan["derivatives"]["why_detach"] == 0  # unchanged answer cell: nbgrader gives 0
+
+
+def test_gradebook_points_are_the_registrys(autograded_course: Path) -> None:
+    """The max score of every grade cell in the gradebook, as released and as autograded."""
+    want = {c.test_id: float(c.points) for c in problems.CHECKS.values()}
+    want |= {question.question_id: float(question.points) for question in MANUAL}
+    with Gradebook(f"sqlite:///{autograded_course / 'gradebook.db'}") as gradebook:
+        released = {
+            cell.name: cell.max_score
+            for notebook in gradebook.find_assignment(ASSIGNMENT).notebooks
+            for cell in notebook.grade_cells
+        }
+        for student in EXPECTED:
+            graded = {
+                grade.name: grade.max_score
+                for name in NOTEBOOKS
+                for grade in gradebook.find_submission_notebook(name, ASSIGNMENT, student).grades
+            }
+            assert graded == want, student
+    assert released == want

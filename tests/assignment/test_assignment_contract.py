@@ -7,28 +7,25 @@ import re
 import pytest
 from assignment_support import NOTEBOOKS, RELEASE, ROOT, SOURCE, nbgrader_meta, read
 
-# notebook -> question id -> {test cell grade_id: points}; why_detach is graded by hand.
-CONTRACT: dict[str, dict[str, dict[str, int]]] = {
-    "derivatives": {
-        "derivative_at": {"derivative_at_test": 2},
-        "derivative_on_grid": {
-            "derivative_on_grid_test_values": 2,
-            "derivative_on_grid_test_detached": 1,
-        },
-        "plot_derivative": {"plot_derivative_test_lines": 2, "plot_derivative_test_labels": 1},
-        "why_detach": {},
-    },
-    "partial_derivatives": {
-        "partial_derivatives": {"partial_derivatives_test": 2},
-        "partials_on_grid": {"partials_on_grid_test_values": 2, "partials_on_grid_test_inputs": 1},
-    },
-    "custom_backward": {
-        "square_function": {"square_function_test_forward": 1, "square_function_test_backward": 2},
-        "linear_function": {"linear_function_test_forward": 1, "linear_function_test_backward": 2},
-        "leaf_answers": {"leaf_answers_test_is_leaf": 1, "leaf_answers_test_has_grad": 1},
-    },
-}
-MANUAL = {"why_detach": 1}
+from autograders import problems
+from autograders.problems.manual import MANUAL
+
+
+def _contract() -> dict[str, dict[str, dict[str, float]]]:
+    """notebook -> question id -> {test cell grade_id: points}, from the registry; a question
+    graded by hand (`MANUAL`) has no test cell."""
+    contract: dict[str, dict[str, dict[str, float]]] = {name: {} for name in problems.NOTEBOOKS}
+    for problem in problems.PROBLEMS:
+        contract[problem.notebook][problem.question_id] = {
+            check.test_id: check.points for check in problem.checks
+        }
+    for question in MANUAL:
+        contract[question.notebook][question.question_id] = {}
+    return contract
+
+
+CONTRACT = _contract()
+MANUAL_POINTS = {question.question_id: question.points for question in MANUAL}
 SOLUTION_REGION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
 HIDDEN_REGION = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
 
@@ -52,19 +49,26 @@ def test_source_cells_match_the_contract(name: str) -> None:
             assert cell.cell_type == "code" and meta["locked"], meta
             tests[meta["grade_id"]] = meta["points"]
     contract = CONTRACT[name]
-    assert sorted(solutions) == sorted(q for q in contract if q not in MANUAL)
-    assert manual == {q: p for q, p in MANUAL.items() if q in contract}
+    assert sorted(solutions) == sorted(q for q in contract if q not in MANUAL_POINTS)
+    assert manual == {q: p for q, p in MANUAL_POINTS.items() if q in contract}
     assert tests == {t: p for by_question in contract.values() for t, p in by_question.items()}
     for question, by_question in contract.items():
         assert all(test_id.startswith(f"{question}_test") for test_id in by_question)
 
 
-def test_points_per_notebook() -> None:
-    totals = {
-        name: sum(sum(t.values()) for t in questions.values())
-        for name, questions in CONTRACT.items()
-    }
-    assert totals == {"derivatives": 8, "partial_derivatives": 5, "custom_backward": 8}
+def test_notebooks_are_the_registrys() -> None:
+    assert NOTEBOOKS == problems.NOTEBOOKS
+    assert {question.notebook for question in MANUAL} <= set(NOTEBOOKS)
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_points_per_notebook(name: str) -> None:
+    """The points of a source notebook's graded cells add up to the registry's."""
+    cells = [nbgrader_meta(cell) for cell in _cells(SOURCE / f"{name}.ipynb")]
+    in_notebook = sum(meta["points"] for meta in cells if meta.get("grade"))
+    autograded = sum(p.points for p in problems.for_notebook(name))
+    manual = sum(q.points for q in MANUAL if q.notebook == name)
+    assert in_notebook == autograded + manual > 0
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)

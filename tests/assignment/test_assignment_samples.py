@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ import nbformat
 import pytest
 from assignment_support import RELEASE, ROOT, SAMPLES, nbgrader_meta, read, tool_env
 
+from autograders import problems
 from autograders.authoring.fill import fill_answers
 
 
@@ -28,6 +30,21 @@ def test_samples_regenerate_identically(tmp_path: Path) -> None:
     assert sorted(fresh) == sorted(committed)
     stale = [name for name in fresh if fresh[name] != committed[name]]
     assert not stale, f"run scripts/make_samples.py: {stale}"
+
+
+def test_expected_scores_name_every_check_with_at_most_its_registry_points() -> None:
+    """expected_scores.json: per student, each notebook's checks, none above its points; the
+    full solution (alice) gets every point."""
+    expected = json.loads((SAMPLES / "expected_scores.json").read_text(encoding="utf-8"))
+    registry = {
+        name: {c.test_id: float(c.points) for p in problems.for_notebook(name) for c in p.checks}
+        for name in problems.NOTEBOOKS
+    }
+    assert expected["alice"] == registry
+    for student, notebooks in expected.items():
+        for name, scores in notebooks.items():
+            assert scores.keys() == registry[name].keys(), (student, name)
+            assert all(0 <= scores[t] <= registry[name][t] for t in scores), (student, name)
 
 
 def test_fill_answers_replaces_only_the_named_solution_cells(tmp_path: Path) -> None:

@@ -21,30 +21,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-ASSIGNMENT = "derivatives"
+from autograders import problems
 
-# The student contract: question id -> points. The registry must agree (tests/grader checks).
-POINTS: dict[str, float] = {
-    "derivative_at": 2,
-    "derivative_on_grid": 3,
-    "plot_derivative": 3,
-    "partial_derivatives": 2,
-    "partials_on_grid": 3,
-    "square_function": 3,
-    "linear_function": 3,
-    "leaf_answers": 2,
-}
-NOTEBOOK_OF: dict[str, str] = {
-    "derivative_at": "derivatives",
-    "derivative_on_grid": "derivatives",
-    "plot_derivative": "derivatives",
-    "partial_derivatives": "partial_derivatives",
-    "partials_on_grid": "partial_derivatives",
-    "square_function": "custom_backward",
-    "linear_function": "custom_backward",
-    "leaf_answers": "custom_backward",
-}
-NOTEBOOKS = ("derivatives", "partial_derivatives", "custom_backward")
+ASSIGNMENT = problems.ASSIGNMENT
+
+# The student contract, derived from the registry (the one truth about points): question id ->
+# points of its autograded checks, and question id -> its notebook.
+POINTS: dict[str, float] = {p.question_id: float(p.points) for p in problems.PROBLEMS}
+NOTEBOOK_OF: dict[str, str] = {p.question_id: p.notebook for p in problems.PROBLEMS}
+NOTEBOOKS = problems.NOTEBOOKS
 QUESTIONS_OF: dict[str, tuple[str, ...]] = {
     notebook: tuple(q for q, nb in NOTEBOOK_OF.items() if nb == notebook) for notebook in NOTEBOOKS
 }

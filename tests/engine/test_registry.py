@@ -1,4 +1,5 @@
-"""The registry mirrors the instructor's notebooks: same test cell ids, same points."""
+"""The registry and the instructor's notebooks agree: same test cell ids, same points (the sync
+command writes them from the registry; tests/authoring checks the notebooks are up to date)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from autograders import problems
+from autograders.problems.manual import MANUAL
 
 SOURCE = Path(__file__).resolve().parents[2] / "source" / problems.ASSIGNMENT
 
@@ -31,6 +33,28 @@ def test_checks_are_the_notebooks_test_cells_with_their_points(notebook: str) ->
         for check in problem.checks
     }
     assert registry == autograded_test_cells(notebook)
+
+
+def manual_cells(notebook: str) -> dict[str, float]:
+    cells = json.loads((SOURCE / f"{notebook}.ipynb").read_text())["cells"]
+    found = {}
+    for cell in cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("grade") and meta.get("solution"):
+            found[meta["grade_id"]] = float(meta["points"])
+    return found
+
+
+@pytest.mark.parametrize("notebook", problems.NOTEBOOKS)
+def test_manual_questions_are_the_notebooks_manually_graded_cells(notebook: str) -> None:
+    registry = {q.question_id: float(q.points) for q in MANUAL if q.notebook == notebook}
+    assert registry == manual_cells(notebook)
+
+
+def test_question_ids_are_unique_across_autograded_and_manual() -> None:
+    ids = list(problems.QUESTION_IDS) + [q.question_id for q in MANUAL]
+    assert len(ids) == len(set(ids))
+    assert len(problems.CHECKS) == sum(len(p.checks) for p in problems.PROBLEMS)
 
 
 def test_each_test_cell_id_starts_with_its_question_id() -> None:
