@@ -35,7 +35,7 @@ def _write(path: str, text: str) -> None:
         handle.write(text)
 
 
-def enter_network_namespace() -> str:
+def enter_network_namespace(*, user_namespace: bool = False) -> str:
     """Move the calling process into a new, empty network namespace. Never raises.
 
     As root (CAP_SYS_ADMIN) a plain network namespace is enough. Otherwise an unprivileged
@@ -44,10 +44,11 @@ def enter_network_namespace() -> str:
     refuses a new user namespace in a multi-threaded process, so call this before anything
     starts threads (torch's thread pools start lazily, on the first parallel operation).
 
+    `user_namespace` takes the unprivileged route even as root (to test it).
     Returns "netns", "userns+netns", or "none: <reason>".
     """
-    err = _unshare(CLONE_NEWNET)
-    if err == 0:
+    err = 0 if user_namespace else _unshare(CLONE_NEWNET)
+    if err == 0 and not user_namespace:
         return "netns"
     uid, gid = os.getuid(), os.getgid()
     err_user = _unshare(CLONE_NEWUSER | CLONE_NEWNET)
@@ -77,8 +78,10 @@ def next_child_in_new_pid_namespace() -> bool:
     child's whole tree (double-forked daemons and `setsid` sessions included) ends with it.
     A process may create only one such namespace for its children with unshare(2); pointing
     its children back at its own namespace first (setns(2)) lets the warm process call this
-    before every fork. Needs CAP_SYS_ADMIN over the caller's own pid namespace (root); returns
-    False, and changes nothing, where that is not allowed. Never raises.
+    before every fork. Needs CAP_SYS_ADMIN over the caller's own pid namespace (root: not a
+    process in a user namespace of its own, whose pid namespace still belongs to the host; see
+    `zygote.fork_child`); returns False, and changes nothing, where that is not allowed.
+    Never raises.
     """
     global _own_pid_namespace
     try:

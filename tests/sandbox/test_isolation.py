@@ -19,7 +19,7 @@ import pytest
 import torch  # imported before fork, as the warm process does: the rlimits come after
 from forked import in_child, needs_landlock, outcome, unix_connect
 
-from autograders.sandbox import namespaces, seccomp
+from autograders.sandbox import namespaces, seccomp, zygote
 from autograders.sandbox.shell import make_shell
 
 DGRAM = socket.SOCK_DGRAM
@@ -72,6 +72,47 @@ def test_pid_namespace_makes_each_next_child_init() -> None:
             pytest.skip(run["skip"])
         assert run["pid_inside"] == 1, report
         assert run["orphan_seconds"] < 10, report
+
+
+def child_as_init_in_a_user_namespace() -> dict:
+    """As the warm process forks in a user namespace (without root): through a helper."""
+    read, write = os.pipe()
+    pid, isolated = zygote.fork_child(in_user_namespace=True)
+    if pid == 0:
+        os.write(write, str(os.getpid()).encode())
+        if os.fork() == 0:  # an orphan-to-be that keeps `write` open for a minute
+            time.sleep(60)
+        os._exit(0)
+    os.close(write)
+    pid_inside = int(os.read(read, 16))
+    start = time.monotonic()
+    while os.read(read, 1):
+        pass
+    os.close(read)
+    return {
+        "pid": pid,
+        "isolated": isolated,
+        "pid_inside": pid_inside,
+        "orphan_seconds": time.monotonic() - start,
+    }
+
+
+def test_in_a_user_namespace_each_child_is_init_of_its_own() -> None:
+    """The route an ordinary user's grader takes: a user namespace entered first, then each
+    child PID 1 of a fresh PID namespace, its orphans dying with it, its pid the host's."""
+
+    def check() -> dict:
+        achieved = namespaces.enter_network_namespace(user_namespace=True)
+        if not achieved.startswith("userns"):
+            return {"skip": achieved}
+        return {"runs": [child_as_init_in_a_user_namespace() for _ in range(3)]}
+
+    report = in_child(check, confined=None)
+    if "skip" in report:
+        pytest.skip(report["skip"])
+    for run in report["runs"]:
+        assert run["isolated"] and run["pid_inside"] == 1, report
+        assert run["pid"] > 1 and run["orphan_seconds"] < 10, report
 
 
 @needs_seccomp
