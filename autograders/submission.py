@@ -1,8 +1,10 @@
 """Read submitted notebooks as plain JSON, and keep only what the sandbox should run.
 
-A submitted notebook is data: it is parsed, never imported or executed here. Test cells are
-dropped (tests and points come from the registry, which mirrors the instructor's notebooks);
-the other code cells, including a student's scratch cells, run in the sandbox in order.
+A submitted notebook is data: it is parsed, never imported or executed here. Both front ends
+read it through `load_notebook`, which repairs its shape in one documented way
+(`autograders.normalise`), and choose what runs with `cells_to_run`: test cells are dropped
+(tests and points come from the registry, which mirrors the instructor's notebooks); the
+answer cells and the student's own code cells run in the sandbox, in order.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograders import problems
+from autograders.normalise import InvalidNotebook, cell_role, grade_id_of, normalise_notebook
 
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
 MAX_CELLS = 1000
@@ -46,64 +49,52 @@ def read_notebook(path: Path) -> NotebookCells:
     return cells_to_run(load_notebook(path)["cells"])
 
 
-def load_notebook(path: Path) -> dict:
-    """The notebook's JSON, checked just enough to be walked safely; NotGradable if not."""
+def load_notebook(path: Path, repairs: list[str] | None = None) -> dict:
+    """The notebook's JSON, repaired by `normalise_notebook` (its repairs are appended to
+    `repairs` when given); NotGradable when it cannot be read as a notebook at all."""
     if not path.is_file():
         raise NotGradable("missing")
     if path.stat().st_size > MAX_NOTEBOOK_BYTES:
         raise NotGradable("too large")
     try:
         notebook = json.loads(path.read_bytes())
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise NotGradable("not a notebook (invalid JSON)") from None
     if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
         raise NotGradable("not a notebook (no cells)")
-    if not isinstance(notebook.get("nbformat"), int) or notebook["nbformat"] < 4:
+    version = notebook.get("nbformat")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 4:
         raise NotGradable("old notebook format (nbformat < 4)")
+    if version > 4:
+        raise NotGradable(f"unknown notebook format (nbformat {version})")
     if len(notebook["cells"]) > MAX_CELLS:
         raise NotGradable("too many cells")
+    try:
+        found = normalise_notebook(notebook)
+    except InvalidNotebook as why:
+        raise NotGradable(f"not a valid notebook ({why})") from None
+    except RecursionError:
+        raise NotGradable("not a valid notebook (nested too deeply)") from None
+    if repairs is not None:
+        repairs += found
     return notebook
 
 
 def cells_to_run(cells: list) -> NotebookCells:
-    """The code cells to run in order (test cells dropped), and where each answer cell is."""
+    """The code cells to run in order (test cells dropped), and where each answer cell is.
+
+    `cells` are a notebook's cells after `normalise_notebook`; what each is for comes from
+    `normalise.cell_role`.
+    """
     found = NotebookCells()
     for index, cell in enumerate(cells):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
-        grade_id = _grade_id(cell)
-        if _is_test_cell(cell, grade_id):
+        role = cell_role(cell)
+        if role == "test":
             continue
-        if grade_id in problems.QUESTION_IDS:
-            found.answer_cells.setdefault(grade_id, index)
-        found.cells.append({"index": index, "source": _source(cell)})
+        if role == "answer":
+            found.answer_cells.setdefault(grade_id_of(cell), index)
+        source = cell.get("source", "")
+        found.cells.append({"index": index, "source": source if isinstance(source, str) else ""})
     return found
-
-
-def _nbgrader_metadata(cell: dict) -> dict:
-    meta = cell.get("metadata")
-    nbgrader = meta.get("nbgrader") if isinstance(meta, dict) else None
-    return nbgrader if isinstance(nbgrader, dict) else {}
-
-
-def _grade_id(cell: dict) -> str:
-    grade_id = _nbgrader_metadata(cell).get("grade_id")
-    return grade_id if isinstance(grade_id, str) else ""
-
-
-def _is_test_cell(cell: dict, grade_id: str) -> bool:
-    """An instructor's test cell, by its id or its nbgrader flags (a student who strips them
-    just turns a test into a scratch cell, which runs harmlessly)."""
-    if grade_id in problems.CHECKS or any(
-        grade_id.startswith(f"{q}_test") for q in problems.QUESTION_IDS
-    ):
-        return True
-    nbgrader = _nbgrader_metadata(cell)
-    return nbgrader.get("grade") is True and nbgrader.get("solution") is not True
-
-
-def _source(cell: dict) -> str:
-    source = cell.get("source", "")
-    if isinstance(source, list):
-        return "".join(part for part in source if isinstance(part, str))
-    return source if isinstance(source, str) else ""

@@ -1,11 +1,16 @@
-"""`TolerantNotebookExporter`: lets `nbgrader autograde` grade a student whose notebook cannot
-be read.
+"""`TolerantNotebookExporter`: `nbgrader autograde` reads a submission exactly as
+`python -m autograders grade` does.
+
+Every notebook goes through `submission.load_notebook`, the CLI's reader: the same checks and
+the same repairs (`autograders.normalise`: missing metadata, source or cell ids, repeated ids,
+outputs on markdown cells, unknown cell types, copied or fake test cells, nbformat 4.0 to 4.4),
+each repair logged. nbgrader then works on the repaired JSON, so a notebook nbformat would
+reject is graded like the CLI grades it, and both front ends run the same cells.
 
 Stock nbgrader stops at an unreadable notebook (invalid JSON, binary data, an old format) and
 grades none of that student's assignment. Here such a notebook is replaced by the released
 one, marked "not gradable" with the reason: its questions score 0 with that reason in the
-feedback, and the student's other notebooks are graded as usual. The checks are the same as
-`python -m autograders grade` applies (`submission.load_notebook`), so both agree.
+feedback, and the student's other notebooks are graded as usual.
 """
 
 from __future__ import annotations
@@ -24,14 +29,17 @@ class TolerantNotebookExporter(NotebookExporter):
     """A NotebookExporter that reads unreadable submissions as their blank release."""
 
     def from_filename(self, filename: str, resources=None, **kw):
+        path = Path(filename)
+        repairs: list[str] = []
         try:
-            load_notebook(Path(filename))
-            notebook = nbformat.read(filename, as_version=4)
-        except (NotGradable, ValueError, UnicodeDecodeError, nbformat.reader.NotJSONError) as why:
-            reason = str(why) if isinstance(why, NotGradable) else "not a readable notebook"
-            self.log.error("Not gradable: %s (%s); its questions score 0", filename, reason)
-            notebook = self._released(Path(filename).name)
-            notebook.metadata["autograders"] = {NOT_GRADABLE: reason}
+            notebook = nbformat.from_dict(load_notebook(path, repairs))
+        except NotGradable as why:
+            self.log.error("Not gradable: %s (%s); its questions score 0", filename, why)
+            notebook = self._released(path.name)
+            notebook.metadata["autograders"] = {NOT_GRADABLE: str(why)}
+        where = f"{path.parent.parent.name}/{path.stem}"  # <student>/<notebook>
+        for repair in repairs:
+            self.log.warning("%s: %s", where, repair)
         return self.from_notebook_node(notebook, resources=resources, **kw)
 
     def _released(self, name: str) -> nbformat.NotebookNode:

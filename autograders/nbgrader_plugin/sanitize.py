@@ -1,11 +1,17 @@
 """`RestoreTestCells`: before nbgrader's `OverwriteCells`, make a submission's nbgrader cells
 exactly the instructor's.
 
+The notebook arrives repaired by `autograders.normalise` (in `TolerantNotebookExporter`): copies
+and fake test cells are gone already and every nbgrader metadata has a grade_id, so what runs
+is settled; this step makes the metadata nbgrader itself reads match the gradebook.
+
 - A cell claiming nbgrader metadata the instructor's notebook does not have (a fake grade
   cell, a second copy of a test, metadata without a grade_id) loses that metadata: it is a
   student's cell, it earns nothing, and it runs like any scratch cell.
-- A known cell gets the instructor's flags back (grade, solution, locked, points): an answer
-  cell that claims to be a grade cell is an answer cell again.
+- A known cell gets the instructor's metadata back (grade, solution, locked, points, schema
+  version; other keys dropped, OverwriteCells sets the checksum): an answer cell that claims
+  to be a grade cell is an answer cell again, and no student-written key can fail nbgrader's
+  own metadata check (which would stop the whole `nbgrader autograde` run).
 - A test cell that is missing (deleted, or its metadata stripped) is put back from the
   gradebook's copy, after the cell that precedes it in the instructor's notebook.
 Each change is logged with the cell it concerns. `OverwriteCells` then restores the source,
@@ -104,9 +110,8 @@ class RestoreTestCells(NbGraderPreprocessor):
                     name,
                     ", ".join(changed),
                 )
-            meta.update(wanted)
-            if name not in points:
-                meta.pop("points", None)
+            meta.clear()
+            meta.update(wanted, grade_id=name, schema_version=3)
 
     def _restore(
         self,

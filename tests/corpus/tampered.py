@@ -1,13 +1,15 @@
 """Tampered and unreadable notebooks, and extra files in the submission folder.
 
 Tests and points come from the instructor's copy (the registry), so editing, deleting or
-adding test cells changes nothing; an unreadable notebook costs its own questions only.
+adding test cells changes nothing; an unreadable notebook costs its own questions only. The
+odd notebook shapes of tests/corpus/shapes.py are graded as the honest work they hold.
 """
 
 from __future__ import annotations
 
 import json
 
+from tests.corpus import shapes
 from tests.corpus.answers import cell
 from tests.corpus.spec import MISSING, STUB, Submission, zero, zero_notebook
 
@@ -267,3 +269,19 @@ TAMPERED = [
     ),
     Submission("extra_files_in_submission", ("extra_files",), extra_files=EXTRA_FILES),
 ]
+
+# Odd notebook shapes (JSON that nbformat rejects, repeated ids, copied or fake test cells,
+# ...): repaired in one way by both front ends, so graded as the honest submissions they are.
+SHAPES = [
+    Submission(f"shape_{edit.__name__}", ("tampered_cells",), edit=edit)
+    for edit in shapes.REPAIRABLE
+] + [
+    Submission(
+        "shape_nbformat_5",
+        ("unreadable",),
+        raw={"partial_derivatives": shapes.nbformat_5},
+        expected=zero_notebook("partial_derivatives"),
+        status="unknown notebook format",
+    ),
+]
+TAMPERED += SHAPES
