@@ -22,7 +22,7 @@ import random
 import sys
 import warnings
 
-from autograders import problems
+from autograders import problems, static
 from autograders.problems.base import Check, Trial, judge
 from autograders.sandbox import probes
 
@@ -30,13 +30,21 @@ SEED_VARIABLE = "AUTOGRADERS_SEED"
 MAX_OUTPUT = 4000  # characters of the student's printed output kept, as the sandbox does
 
 
-def run_check(test_id: str, *, namespace: dict | None = None, seed: int | None = None) -> None:
+def run_check(
+    test_id: str,
+    *,
+    namespace: dict | None = None,
+    sources: list[str] | None = None,
+    seed: int | None = None,
+) -> None:
     """Run the registry check `test_id` on the answers defined in `namespace`.
 
     `namespace` defaults to the kernel's user namespace (`get_ipython().user_ns`), or to
-    `__main__` outside IPython. `seed` defaults to `$AUTOGRADERS_SEED`, else a fresh random
-    seed per call; the check's hidden inputs come from `random.Random(f"{seed}:{test_id}")`,
-    exactly as the isolated grader draws them for a student whose seed is `seed`.
+    `__main__` outside IPython; `sources`, the code the static probes read (see
+    `autograders.static`), to the cells the kernel has run so far. `seed` defaults to
+    `$AUTOGRADERS_SEED`, else a fresh random seed per call; the check's hidden inputs come
+    from `random.Random(f"{seed}:{test_id}")`, exactly as the isolated grader draws them for
+    a student whose seed is `seed`.
 
     Prints one "Passed" line when the check passes. Raises AssertionError with the student's
     message, the likely mistake and the seed (to repeat the run) when it fails, and KeyError
@@ -45,7 +53,11 @@ def run_check(test_id: str, *, namespace: dict | None = None, seed: int | None =
     check = problems.CHECKS[test_id]
     seed = chosen_seed() if seed is None else seed
     trial = check.make_trial(random.Random(f"{seed}:{test_id}"))
-    answers, output = ask(trial, user_namespace() if namespace is None else namespace)
+    answers, output = ask(
+        trial,
+        user_namespace() if namespace is None else namespace,
+        executed_cells() if sources is None else sources,
+    )
     if output:
         print(output, end="" if output.endswith("\n") else "\n")
     verdict = judge(trial, answers)
@@ -60,15 +72,26 @@ def chosen_seed() -> int:
     return int(text) if text else random.SystemRandom().randrange(2**32)
 
 
+def _shell():
+    ipython = sys.modules.get("IPython")
+    return ipython.get_ipython() if ipython is not None else None
+
+
 def user_namespace() -> dict:
     """The namespace the notebook's cells ran in."""
-    ipython = sys.modules.get("IPython")
-    shell = ipython.get_ipython() if ipython is not None else None
+    shell = _shell()
     return shell.user_ns if shell is not None else vars(sys.modules["__main__"])
 
 
-def ask(trial: Trial, namespace: dict) -> tuple[list, str]:
-    """Run each probe of the trial in `namespace`, as the sandbox child does.
+def executed_cells() -> list[str]:
+    """The text of the cells the kernel has run, in order (none outside IPython)."""
+    shell = _shell()
+    return list(shell.history_manager.input_hist_raw) if shell is not None else []
+
+
+def ask(trial: Trial, namespace: dict, sources: list[str]) -> tuple[list, str]:
+    """Run each probe of the trial in `namespace`, as the sandbox child does; a static probe
+    is answered from `sources`, as the grading process does.
 
     Returns the answers after a JSON round trip (what the grader receives from the child) and
     what the student's code printed. Warnings and printed text are captured, not shown on
@@ -83,7 +106,13 @@ def ask(trial: Trial, namespace: dict) -> tuple[list, str]:
         contextlib.redirect_stderr(buffer),
     ):
         warnings.simplefilter("ignore")
-        answers = [probes.run(op, namespace) for op in trial.probes]
+        registers: dict = {}  # tensors a probe keeps by name for later probes of the check
+        answers = [
+            static.answer(op, sources)
+            if static.is_static(op)
+            else probes.run(op, namespace, registers)
+            for op in trial.probes
+        ]
     _close_figures_except(figures_before)
     plain = json.loads(json.dumps(answers, allow_nan=True, default=str))
     return plain, buffer.getvalue()[-MAX_OUTPUT:]

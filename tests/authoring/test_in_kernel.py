@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import random
 import textwrap
+import warnings
 
 import matplotlib
 import nbformat
@@ -112,6 +113,60 @@ def test_figures_the_answer_opens_are_closed() -> None:
     run_check("plot_derivative_test_lines", namespace=namespace(plot), seed=5)
     assert plt.get_fignums() == [kept.number]
     plt.close(kept)
+
+
+def _solution_namespace(notebook: str) -> tuple[dict, list[str]]:
+    """The namespace and code cells of a source notebook run without its test cells."""
+    path = ROOT / "source" / "derivatives" / f"{notebook}.ipynb"
+    cells = [
+        cell.source
+        for cell in nbformat.read(path, as_version=4).cells
+        if cell.cell_type == "code"
+        and not (
+            cell.metadata.get("nbgrader", {}).get("grade") and cell.metadata.nbgrader.get("locked")
+        )
+    ]
+    found: dict = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the notebooks show warnings on purpose (.grad)
+        for source in cells:
+            exec(compile(source, f"<{notebook}>", "exec"), found)  # the instructor's solution
+    return found, cells
+
+
+@pytest.mark.parametrize("notebook", problems.NOTEBOOKS)
+def test_the_instructors_solution_passes_every_check_in_process(notebook: str, capsys) -> None:
+    import matplotlib.pyplot as plt
+
+    found, cells = _solution_namespace(notebook)
+    plt.close("all")
+    for problem in problems.for_notebook(notebook):
+        for check in problem.checks:
+            run_check(check.test_id, namespace=found, sources=cells, seed=11)
+    assert capsys.readouterr().out.count("Passed: ") == sum(
+        len(p.checks) for p in problems.for_notebook(notebook)
+    )
+
+
+def test_a_backward_that_ignores_grad_output_fails_in_process() -> None:
+    found, cells = _solution_namespace("custom_backward")
+    tutorial = """
+class Square(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, i):
+        ctx.save_for_backward(i)
+        return i ** 2
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (i,) = ctx.saved_tensors
+        return 2 * i
+"""
+    exec(tutorial, found)
+    with pytest.raises(AssertionError, match="grad_output"):
+        run_check(
+            "square_function_test_backward", namespace=found, sources=[*cells, tutorial], seed=2
+        )
 
 
 def test_an_unknown_check_is_a_key_error() -> None:
