@@ -50,7 +50,7 @@ def _graded_cell(cell_id: str, source: str, nbgrader: dict) -> nbformat.Notebook
 
 def add_question_cells(course: Path, blocks: dict[str, str]) -> None:
     """Step 1: the answer and test cells, after the derivative_at question, as nbgrader's
-    "Create Assignment" toolbar makes them (the points are left wrong: the sync sets them)."""
+    "Create Assignment" panel makes them (the points are left wrong: the sync sets them)."""
     path = course / "source" / ASSIGNMENT / "derivatives.ipynb"
     notebook = nbformat.read(path, as_version=4)
     after = next(
