@@ -1,6 +1,7 @@
 """The command line: a thin layer over keyword-only functions.
 
-python -m autograders grade SUBMITTED --out OUT [--workers N] [--seed S] [--timeout SECONDS]
+python -m autograders grade SUBMITTED --out OUT [--workers N] [--secret-file F | --seed S]
+                                              [--timeout SECONDS]
 """
 
 from __future__ import annotations
@@ -36,10 +37,18 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"students graded at once (default: {DEFAULTS.workers}, the cores)",
     )
     grade.add_argument(
+        "--secret-file",
+        type=Path,
+        default=None,
+        help="the course secret that keys the hidden inputs, created on first use (default: "
+        "$AUTOGRADERS_SECRET_FILE or ~/.config/autograders/course-secret)",
+    )
+    grade.add_argument(
         "--seed",
         type=int,
         default=DEFAULTS.seed,
-        help="base seed of the hidden inputs (default: %(default)s)",
+        help="a public seed instead of the course secret (tests, regrades without the secret): "
+        "hidden inputs are then predictable",
     )
     grade.add_argument(
         "--timeout",
@@ -59,8 +68,17 @@ def main(argv: list[str] | None = None) -> int:
         print("error: --workers and --timeout must be positive", file=sys.stderr)
         return 2
     settings = replace(
-        DEFAULTS, workers=args.workers, seed=args.seed, timeouts=Timeouts.per_step(args.timeout)
+        DEFAULTS,
+        workers=args.workers,
+        seed=args.seed,
+        secret_file=args.secret_file,
+        timeouts=Timeouts.per_step(args.timeout),
     )
+    try:
+        settings.secret()  # created now, or a clear error, before any warm process starts
+    except (OSError, ValueError) as error:
+        print(f"error: no course secret: {error}", file=sys.stderr)
+        return 2
     from autograders.sandbox.pool import Sandbox  # the standard library only
 
     with Sandbox(settings.limits, settings.workers) as sandbox:  # warm processes start now

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from autograders import problems
-from autograders.pipeline import grade_student, student_seed
+from autograders.pipeline import grade_student
 from autograders.reports.feedback import write_feedback
 from autograders.reports.grades_csv import write_grades_csv
 from autograders.reports.gradescope import write_results_json
@@ -53,11 +53,7 @@ def grade_class(
                 result = grade_student(student_id, folders[student_id], sandbox, slot, settings)
             except Exception as error:  # a grader bug: say so in the row, never a silent zero
                 traceback.print_exc()
-                result = StudentResult(
-                    student_id,
-                    student_seed(settings.seed, student_id),
-                    grader_error=f"{type(error).__name__}: {error}",
-                )
+                result = StudentResult(student_id, grader_error=f"{type(error).__name__}: {error}")
             finally:
                 slots.put(slot)
             write_student_reports(out, result)

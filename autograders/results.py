@@ -35,7 +35,8 @@ class StudentResult:
     """Everything the grader learned about one student's submission folder."""
 
     student_id: str
-    seed: int
+    # notebook -> the seed of its hidden inputs (for instructors only: see course_secret)
+    seeds: dict[str, int] = field(default_factory=dict)
     checks: list[CheckResult] = field(default_factory=list)
     # notebook name -> GRADED, or a short reason it was not gradable ("missing", "invalid JSON")
     notebooks: dict[str, str] = field(default_factory=dict)

@@ -15,15 +15,16 @@ from __future__ import annotations
 
 import atexit
 import threading
+from pathlib import Path
 
 from nbconvert.exporters.exporter import ResourcesDict
 from nbformat.notebooknode import NotebookNode, from_dict
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Float, Int
+from traitlets import Float, Int, Unicode
 
 from autograders import problems
 from autograders.nbgrader_plugin.reading import not_gradable_reason
-from autograders.pipeline import grade_notebook, student_seed, unanswered
+from autograders.pipeline import attempt_seed, grade_notebook, unanswered
 from autograders.results import CheckResult
 from autograders.sandbox.pool import Sandbox
 from autograders.sandbox.session import Timeouts
@@ -50,9 +51,17 @@ class IsolatedExecute(NbGraderPreprocessor):
     timeout = Float(10.0, help="Seconds allowed per notebook cell and per question.").tag(
         config=True
     )
-    seed = Int(0, help="Base seed of the hidden inputs; each student's seed derives from it.").tag(
-        config=True
-    )
+    secret_file = Unicode(
+        "",
+        help="The course secret that keys each attempt's hidden inputs, created on first use "
+        "(default: $AUTOGRADERS_SECRET_FILE or ~/.config/autograders/course-secret).",
+    ).tag(config=True)
+    seed = Int(
+        None,
+        allow_none=True,
+        help="A public seed instead of the course secret (tests, regrades without the secret); "
+        "hidden inputs are then predictable.",
+    ).tag(config=True)
 
     def preprocess(
         self, nb: NotebookNode, resources: ResourcesDict
@@ -63,15 +72,22 @@ class IsolatedExecute(NbGraderPreprocessor):
         if not notebook_problems:
             self.log.warning("No autograded questions known for notebook %s", notebook)
             return nb, resources
-        settings = Settings(workers=1, seed=self.seed, timeouts=Timeouts.per_step(self.timeout))
-        seed = student_seed(settings.seed, student)
+        settings = Settings(
+            workers=1,
+            seed=self.seed,
+            secret_file=Path(self.secret_file) if self.secret_file else None,
+            timeouts=Timeouts.per_step(self.timeout),
+        )
         reason = not_gradable_reason(nb)
+        seed = 0
         if reason:
             results = unanswered(notebook_problems, f"{notebook}.ipynb: {reason}")
         else:
             warnings: list[str] = []
+            cells = cells_to_run(nb.cells)
+            seed = attempt_seed(settings.secret(), student, notebook, cells)
             results = grade_notebook(
-                cells_to_run(nb.cells),
+                cells,
                 notebook_problems,
                 shared_sandbox(settings),
                 0,
@@ -82,6 +98,7 @@ class IsolatedExecute(NbGraderPreprocessor):
             for warning in warnings:
                 self.log.warning("Weaker sandbox on this machine: %s", warning)
         self._write_outputs(nb, {result.test_id: result for result in results})
+        # the seed is for the instructor's log only: feedback never shows it
         self.log.info("Graded %s for %s in the sandbox (seed %d)", notebook, student, seed)
         return nb, resources
 

@@ -39,8 +39,9 @@ def write_grades_csv(
 
 
 def grades_header(question_ids: Sequence[str]) -> list[str]:
-    """The header row: `student_id`, the question ids, `total`, `max_total`, `status`."""
-    return ["student_id", *question_ids, "total", "max_total", "status"]
+    """The header row: `student_id`, the question ids, `total`, `max_total`, `status`, and
+    `seeds` (each notebook's hidden-input seed, for instructors: students never see it)."""
+    return ["student_id", *question_ids, "total", "max_total", "status", "seeds"]
 
 
 def grades_row(result: StudentResult, question_ids: Sequence[str]) -> list[str]:
@@ -53,6 +54,7 @@ def grades_row(result: StudentResult, question_ids: Sequence[str]) -> list[str]:
         format_points(result.total),
         format_points(result.max_total),
         neutralise_formula(result.status),
+        " ".join(f"{notebook}={seed}" for notebook, seed in sorted(result.seeds.items())),
     ]
 
 

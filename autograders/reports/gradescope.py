@@ -50,7 +50,6 @@ def gradescope_results(result: StudentResult) -> dict:
         "tests": gradescope_tests(result.checks),
         "extra_data": {
             "student_id": result.student_id,
-            "seed": result.seed,
             "max_score": _rounded(result.max_total),
             "notebooks": dict(result.notebooks),
             "grader_error": result.grader_error,
@@ -59,12 +58,12 @@ def gradescope_results(result: StudentResult) -> dict:
 
 
 def submission_summary(result: StudentResult) -> str:
-    """The text shown above the tests: score, each notebook's status, the seed."""
+    """The text shown above the tests: the score and each notebook's status (never the seed of
+    the hidden inputs, which students do not see)."""
     lines = [f"Autograded score: {format_points(result.total)} / {format_points(result.max_total)}"]
     if result.grader_error:
         lines.append(GRADER_FAILED_TEXT)
     lines += ["", "Notebooks:", *(f"  {line}" for line in notebook_status_lines(result))]
-    lines += ["", f"Random seed of your hidden test values: {result.seed}"]
     return "\n".join(lines)
 
 

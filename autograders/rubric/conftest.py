@@ -17,7 +17,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="one student's folder (holding derivatives/*.ipynb) or the assignment folder itself",
     )
-    group.addoption("--seed", type=int, default=0, help="base seed of the hidden inputs")
+    group.addoption(
+        "--seed",
+        type=int,
+        default=None,
+        help="a public seed for the hidden inputs (default: the course secret)",
+    )
     group.addoption(
         "--grading-timeout",
         type=float,

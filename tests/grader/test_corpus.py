@@ -307,7 +307,7 @@ def test_regrading_one_student_reproduces_the_run(graded: ClassRun, tmp_path: Pa
     )
     assert row["student_id"] == REGRADED
     assert scores_of(row) == scores_of(graded.rows[REGRADED])
-    assert after["extra_data"]["seed"] == before["extra_data"]["seed"]
+    assert row["seeds"] == graded.rows[REGRADED]["seeds"]
     assert [(t["number"], t["score"], t["output"]) for t in after["tests"]] == [
         (t["number"], t["score"], t["output"]) for t in before["tests"]
     ]

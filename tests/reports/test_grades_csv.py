@@ -18,7 +18,9 @@ def check(question: str, points: float, max_points: float, notebook: str = "intr
 
 def student(student_id: str, *checks: CheckResult, **fields) -> StudentResult:
     notebooks = fields.pop("notebooks", {"intro": GRADED, "custom_backward": GRADED})
-    return StudentResult(student_id, seed=7, checks=list(checks), notebooks=notebooks, **fields)
+    return StudentResult(
+        student_id, seeds={"derivatives": 7}, checks=list(checks), notebooks=notebooks, **fields
+    )
 
 
 def read_rows(path) -> list[list[str]]:
@@ -44,9 +46,9 @@ def test_one_row_per_student_sorted_with_points_without_useless_decimals(tmp_pat
     write_grades_csv(tmp_path / "grades.csv", results, QUESTIONS)
 
     assert read_rows(tmp_path / "grades.csv") == [
-        ["student_id", "derivative_at", "square_backward", "total", "max_total", "status"],
-        ["adam", "1", "3", "4", "5", "graded"],
-        ["zoe", "2", "1.5", "3.5", "5", "graded"],
+        ["student_id", "derivative_at", "square_backward", "total", "max_total", "status", "seeds"],
+        ["adam", "1", "3", "4", "5", "graded", "derivatives=7"],
+        ["zoe", "2", "1.5", "3.5", "5", "graded", "derivatives=7"],
     ]
 
 
@@ -59,16 +61,15 @@ def test_missing_notebook_keeps_the_assignment_maximum_and_says_why(tmp_path):
     )
     write_grades_csv(tmp_path / "grades.csv", [missing], QUESTIONS)
 
-    assert read_rows(tmp_path / "grades.csv")[1] == "bea,2,0,2,5,custom_backward: missing".split(
-        ","
-    )
+    row = "bea,2,0,2,5,custom_backward: missing,derivatives=7".split(",")
+    assert read_rows(tmp_path / "grades.csv")[1] == row
 
 
 def test_a_grader_error_leaves_question_cells_empty_not_zero(tmp_path):
     crashed = student("cy", grader_error="sandbox did not start")
     write_grades_csv(tmp_path / "grades.csv", [crashed], QUESTIONS)
 
-    expected = "cy,,,0,0,grader error: sandbox did not start".split(",")
+    expected = "cy,,,0,0,grader error: sandbox did not start,derivatives=7".split(",")
     assert read_rows(tmp_path / "grades.csv")[1] == expected
 
 
@@ -88,7 +89,7 @@ def test_formula_injection_in_status_and_student_id_is_neutralised(tmp_path):
 
     row = read_rows(tmp_path / "grades.csv")[1]
     assert row[0] == """'=HYPERLINK("http://evil")"""
-    assert row[-1] == "'-2+3+cmd|' /C calc'!A0: missing"
+    assert row[-2] == "'-2+3+cmd|' /C calc'!A0: missing"
 
 
 def test_points_for_a_question_without_a_column_are_a_grader_bug(tmp_path):

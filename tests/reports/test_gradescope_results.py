@@ -28,7 +28,7 @@ def check(test_id: str, question: str, points: float, max_points: float, **text)
 def partly_right() -> StudentResult:
     return StudentResult(
         "alice",
-        seed=1234,
+        seeds={"derivatives": 1234},
         checks=[
             check("values", "derivative_at", 0.1, 0.1),
             check("hidden", "derivative_at", 0.2, 0.2),
@@ -89,11 +89,11 @@ def test_a_failed_check_explains_itself_in_plain_text():
     )
 
 
-def test_summary_gives_notebook_statuses_and_the_seed_and_extra_data_keeps_them():
+def test_summary_gives_notebook_statuses_and_never_the_seed():
     document = gradescope_results(partly_right())
 
     assert "custom_backward.ipynb: not gradable: invalid JSON" in document["output"]
-    assert "1234" in document["output"]
+    assert "1234" not in json.dumps(document), "students never see their hidden-input seed"
     assert document["extra_data"]["notebooks"] == {
         "intro": GRADED,
         "custom_backward": "invalid JSON",
@@ -103,7 +103,9 @@ def test_summary_gives_notebook_statuses_and_the_seed_and_extra_data_keeps_them(
 
 
 def test_a_grader_error_is_told_to_the_student_without_its_details():
-    crashed = StudentResult("bob", seed=1, grader_error="KeyError: 'expected_grad'")
+    crashed = StudentResult(
+        "bob", seeds={"derivatives": 1}, grader_error="KeyError: 'expected_grad'"
+    )
     document = gradescope_results(crashed)
 
     jsonschema.validate(document, SCHEMA)
@@ -114,7 +116,9 @@ def test_a_grader_error_is_told_to_the_student_without_its_details():
 
 
 def test_non_finite_points_fail_loudly_instead_of_writing_invalid_json(tmp_path):
-    broken = StudentResult("carol", seed=1, checks=[check("values", "derivative_at", math.nan, 1)])
+    broken = StudentResult(
+        "carol", seeds={"derivatives": 1}, checks=[check("values", "derivative_at", math.nan, 1)]
+    )
     with pytest.raises(ValueError, match="non-finite"):
         write_results_json(tmp_path / "results.json", broken)
     assert not (tmp_path / "results.json").exists()

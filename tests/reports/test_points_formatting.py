@@ -17,7 +17,9 @@ def test_points_have_no_useless_decimals(points, text):
 
 
 def test_notebook_status_lines_name_the_file_and_the_reason():
-    result = StudentResult("s", 1, notebooks={"intro": GRADED, "custom_backward": "invalid JSON"})
+    result = StudentResult(
+        "s", {"derivatives": 1}, notebooks={"intro": GRADED, "custom_backward": "invalid JSON"}
+    )
 
     assert notebook_status_lines(result) == [
         "intro.ipynb: graded",

@@ -24,7 +24,9 @@ def random_class(size: int, seed: int = 0) -> list[StudentResult]:
             )
             for qid, maximum in MAX_POINTS.items()
         ]
-        students.append(StudentResult(f"s{index:04d}", index, checks, {"intro": GRADED}))
+        students.append(
+            StudentResult(f"s{index:04d}", {"derivatives": index}, checks, {"intro": GRADED})
+        )
     return students
 
 
@@ -45,7 +47,7 @@ def test_a_large_class_is_drawn_quickly(tmp_path):
 
 
 def test_no_graded_student_still_gives_a_picture(tmp_path):
-    crashed = StudentResult("bob", seed=1, grader_error="sandbox did not start")
+    crashed = StudentResult("bob", seeds={"derivatives": 1}, grader_error="sandbox did not start")
     write_summary_png(tmp_path / "summary.png", [crashed], list(MAX_POINTS), MAX_POINTS)
 
     assert (tmp_path / "summary.png").read_bytes().startswith(PNG_SIGNATURE)
