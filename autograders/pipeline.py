@@ -1,7 +1,7 @@
 """Grade one student: read, sanitize, execute in the sandbox, judge, collect.
 
     read + sanitize   submission.read_notebook     JSON only; test cells dropped
-    make trials       problems registry             hidden inputs from the student's seed
+    make trials       problems registry             hidden inputs from the attempt's seed
     execute           sandbox.session.run_notebook  cells, then one fork per question
     judge             problems.base.judge           plain data against float64 references
     collect           results.CheckResult           one per check, even when nothing ran
@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import random
 import time
-import zlib
 from pathlib import Path
 
-from autograders import problems
+from autograders import problems, static
+from autograders.course_secret import notebook_seed
 from autograders.hints import hint_for_error
-from autograders.problems.base import Problem, Verdict, judge
+from autograders.problems.base import Problem, Trial, Verdict, judge
 from autograders.results import GRADED, CheckResult, StudentResult
 from autograders.sandbox.pool import Sandbox
 from autograders.sandbox.session import NotebookRun, Question, run_notebook
@@ -28,15 +28,12 @@ from autograders.settings import Settings
 from autograders.submission import NotebookCells, NotGradable, read_notebook
 
 
-def student_seed(base_seed: int, student_id: str) -> int:
-    return zlib.crc32(f"{base_seed}:{student_id}".encode())
-
-
 def grade_student(
     student_id: str, folder: Path, sandbox: Sandbox, slot: int, settings: Settings
 ) -> StudentResult:
     started = time.monotonic()
-    result = StudentResult(student_id, student_seed(settings.seed, student_id))
+    result = StudentResult(student_id)
+    secret = settings.secret()
     for notebook in problems.NOTEBOOKS:
         notebook_problems = problems.for_notebook(notebook)
         try:
@@ -45,12 +42,19 @@ def grade_student(
             result.notebooks[notebook] = str(reason)
             result.checks += unanswered(notebook_problems, f"{notebook}.ipynb: {reason}")
             continue
+        seed = attempt_seed(secret, student_id, notebook, cells)
+        result.seeds[notebook] = seed
         result.checks += grade_notebook(
-            cells, notebook_problems, sandbox, slot, settings, result.seed, result.sandbox_warnings
+            cells, notebook_problems, sandbox, slot, settings, seed, result.sandbox_warnings
         )
         result.notebooks[notebook] = GRADED
     result.seconds = time.monotonic() - started
     return result
+
+
+def attempt_seed(secret: bytes, student_id: str, notebook: str, cells: NotebookCells) -> int:
+    """The seed of this notebook's hidden inputs: new for changed code, the same for the same."""
+    return notebook_seed(secret, student_id, notebook, [cell["source"] for cell in cells.cells])
 
 
 def grade_notebook(
@@ -69,20 +73,25 @@ def grade_notebook(
         for problem in notebook_problems
         for check in problem.checks
     }
+    # Static probes are answered here from the cells' text; only the rest go to the child.
     questions = [
         Question(
             p.question_id,
-            [{"test_id": c.test_id, "probes": trials[c.test_id].probes} for c in p.checks],
+            [
+                {"test_id": c.test_id, "probes": _child_probes(trials[c.test_id].probes)}
+                for c in p.checks
+            ],
         )
         for p in notebook_problems
     ]
     run = run_notebook(sandbox, slot, cells.cells, questions, settings.timeouts)
+    sources = [cell["source"] for cell in cells.cells]
     if warnings is not None:
         warnings += [warning for warning in run.warnings if warning not in warnings]
     results = []
     for problem in notebook_problems:
         for check in problem.checks:
-            verdict = _verdict(run, check.test_id, trials[check.test_id])
+            verdict = _verdict(run, check.test_id, trials[check.test_id], sources)
             verdict = _explain_answer_cell(verdict, run, cells, problem.question_id)
             results.append(
                 CheckResult(
@@ -100,14 +109,33 @@ def grade_notebook(
     return results
 
 
-def _verdict(run: NotebookRun, test_id: str, trial) -> Verdict:
+def _child_probes(probes: list[dict]) -> list[dict]:
+    return [probe for probe in probes if not static.is_static(probe)]
+
+
+def _verdict(run: NotebookRun, test_id: str, trial: Trial, sources: list[str]) -> Verdict:
     if test_id in run.failures:
         return Verdict(
             False,
             f"Your code did not finish this check: {run.failures[test_id]}.",
             "Look for an endless loop, a crash or an exit in this answer.",
         )
-    return judge(trial, run.answers.get(test_id, {}).get("answers"))
+    return judge(
+        trial,
+        with_static_answers(trial.probes, run.answers.get(test_id, {}).get("answers"), sources),
+    )
+
+
+def with_static_answers(probes: list[dict], child_answers: object, sources: list[str]) -> object:
+    """The answers in the order of the probes: the child's, with the static ones put in."""
+    if not isinstance(child_answers, list):
+        return child_answers
+    from_child = iter(child_answers)
+    answers = [
+        static.answer(probe, sources) if static.is_static(probe) else next(from_child, None)
+        for probe in probes
+    ]
+    return answers if next(from_child, None) is None else None
 
 
 def _explain_answer_cell(

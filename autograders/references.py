@@ -40,29 +40,57 @@ def partials(
     return dfdu, dfdv
 
 
-def square(i: torch.Tensor, upstream: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """i ** 2 and the gradient that reaches i when `upstream` flows back into it."""
-    i = i.to(DTYPE).detach().requires_grad_(True)
-    out = i**2
+def vjp(
+    function: Callable[..., torch.Tensor],
+    inputs: Sequence[torch.Tensor | None],
+    upstream: torch.Tensor,
+    needs_grad: Sequence[bool] | None = None,
+) -> tuple[torch.Tensor, list[torch.Tensor | None]]:
+    """function(*inputs) in float64, and the gradient that reaches each input when `upstream`
+    flows back (None for an absent input or one that does not require grad)."""
+    needs = list(needs_grad) if needs_grad is not None else [True] * len(inputs)
+    leaves = [
+        t.to(DTYPE).detach().requires_grad_(need) if t is not None else None
+        for t, need in zip(inputs, needs, strict=True)
+    ]
+    out = function(*leaves)
+    wanted = [t for t in leaves if t is not None and t.requires_grad]
     # (out * upstream).sum() rather than grad_outputs=: the same vector-Jacobian product,
     # without the lazy import of torch's symbolic-shape machinery (sympy) that costs 0.3 s.
-    (grad,) = torch.autograd.grad((out * upstream.to(DTYPE)).sum(), i)
-    return out.detach(), grad
+    grads = iter(torch.autograd.grad((out * upstream.to(DTYPE)).sum(), wanted) if wanted else ())
+    return out.detach(), [
+        next(grads) if t is not None and t.requires_grad else None for t in leaves
+    ]
+
+
+def square(
+    i: torch.Tensor, upstream: torch.Tensor, nested: int = 1
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """i ** 2 (squared `nested` times) and the gradient that reaches i for `upstream`."""
+
+    def repeated(x: torch.Tensor) -> torch.Tensor:
+        for _ in range(nested):
+            x = x**2
+        return x
+
+    out, (grad,) = vjp(repeated, [i], upstream)
+    assert grad is not None
+    return out, grad
+
+
+def linear_output(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
+    return x @ weight.T + (bias if bias is not None else 0)
 
 
 def linear(
-    x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, upstream: torch.Tensor
+    x: torch.Tensor,
+    weight: torch.Tensor,
+    bias: torch.Tensor | None,
+    upstream: torch.Tensor,
+    needs_grad: Sequence[bool] = (True, True, True),
 ) -> tuple[torch.Tensor, list[torch.Tensor | None]]:
     """input @ weight.T (+ bias), and the gradients of each input for `upstream`."""
-    leaves = [
-        t.to(DTYPE).detach().requires_grad_(True) if t is not None else None
-        for t in (x, weight, bias)
-    ]
-    x_, w_, b_ = leaves
-    out = x_ @ w_.T + (b_ if b_ is not None else 0)
-    present = [t for t in leaves if t is not None]
-    grads = iter(torch.autograd.grad((out * upstream.to(DTYPE)).sum(), present))
-    return out.detach(), [next(grads) if t is not None else None for t in leaves]
+    return vjp(linear_output, [x, weight, bias], upstream, needs_grad)
 
 
 def leaf_facts() -> tuple[dict[str, bool], dict[str, bool]]:

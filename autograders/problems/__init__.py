@@ -18,6 +18,7 @@ PROBLEMS: tuple[Problem, ...] = (
 QUESTION_IDS = tuple(problem.question_id for problem in PROBLEMS)
 CHECKS: dict[str, Check] = {check.test_id: check for p in PROBLEMS for check in p.checks}
 QUESTION_OF: dict[str, str] = {check.test_id: p.question_id for p in PROBLEMS for check in p.checks}
+CHECKS_NOTEBOOK: dict[str, str] = {c.test_id: p.notebook for p in PROBLEMS for c in p.checks}
 
 
 def for_notebook(notebook: str) -> tuple[Problem, ...]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import torch
 
+from autograders.answers import Malformed, check_answer
 from autograders.compare import Mismatch
 
 
@@ -50,16 +51,30 @@ class Verdict:
     hint: str = ""
 
 
+class JudgeError(RuntimeError):
+    """A judge failed on a well-formed answer: a bug in the grader, never the student's loss."""
+
+
 def judge(trial: Trial, answers: object) -> Verdict:
-    """Run a trial's judge on untrusted answers; any malformed answer is a failed check."""
+    """Run a trial's judge on untrusted answers.
+
+    An answer of the wrong shape (see `answers.check_answer`) fails the check: it is what a
+    crashed or tampering student process leaves. Anything but a `Mismatch` raised by the judge
+    on well-formed answers is the grader's own bug and raises `JudgeError`.
+    """
     if not isinstance(answers, list) or len(answers) != len(trial.probes):
         return Verdict(False, "The sandbox returned no usable answer for this check.")
+    try:
+        for probe, answer in zip(trial.probes, answers, strict=True):
+            check_answer(probe["op"], answer)
+    except Malformed:
+        return Verdict(False, "Your answer could not be read in the expected form.")
     try:
         trial.judge(answers)
     except Mismatch as mismatch:
         return Verdict(False, mismatch.message, mismatch.hint)
-    except (KeyError, TypeError, ValueError, IndexError, AttributeError, RuntimeError):
-        return Verdict(False, "Your answer could not be read in the expected form.")
+    except Exception as error:
+        raise JudgeError(f"{type(error).__name__}: {error}") from error
     return Verdict(True)
 
 
@@ -70,20 +85,49 @@ def function(expression: str, *params: str) -> dict:
     return {"function": expression, "params": list(params)}
 
 
-def tensor(values: torch.Tensor, *, requires_grad: bool = False) -> dict:
+def tensor(values: torch.Tensor, *, requires_grad: bool = False, name: str = "") -> dict:
+    """A tensor argument; with a `name`, later probes of the check can pass it again (`ref`)."""
     dtype = str(values.dtype).removeprefix("torch.")
-    return {"tensor": values.tolist(), "dtype": dtype, "requires_grad": requires_grad}
+    spec = {"tensor": values.tolist(), "dtype": dtype, "requires_grad": requires_grad}
+    return spec | {"name": name} if name else spec
 
 
 def call(name: str, *args: object) -> dict:
     return {"op": "call", "name": name, "args": list(args)}
 
 
-def autograd_function(
-    name: str, inputs: Sequence[dict | None], grad_output: dict | None = None
+def function_call(
+    inputs: Sequence[dict | None],
+    grad_output: dict | None = None,
+    *,
+    arity: int | None = None,
+    nested: int = 1,
 ) -> dict:
-    probe = {"op": "autograd_function", "name": name, "inputs": list(inputs)}
-    return probe if grad_output is None else probe | {"grad_output": grad_output}
+    """One call of `function_apply`: `cls.apply(*inputs[:arity])`, applied `nested` times,
+    then `backward(grad_output)` when given."""
+    spec: dict = {"inputs": list(inputs), "nested": nested}
+    if arity is not None:
+        spec["arity"] = arity
+    return spec if grad_output is None else spec | {"grad_output": grad_output}
+
+
+def function_apply(name: str, calls: Sequence[dict], *, interleaved: bool = False) -> dict:
+    order = "interleaved" if interleaved else "each"
+    return {"op": "function_apply", "name": name, "calls": list(calls), "order": order}
+
+
+def backward_direct(
+    name: str, inputs: Sequence[dict | None], grad_output: dict, *, arity: int | None = None
+) -> dict:
+    """`cls.backward(node, grad_output)` with the node of `cls.apply(*inputs[:arity])`."""
+    probe = {"op": "backward_direct", "name": name, "inputs": list(inputs)}
+    probe |= {"grad_output": grad_output}
+    return probe if arity is None else probe | {"arity": arity}
+
+
+def ref(name: str) -> dict:
+    """The tensor kept under `name` by an earlier probe of the same check."""
+    return {"ref": name}
 
 
 def variables(*names: str) -> dict:

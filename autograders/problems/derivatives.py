@@ -18,20 +18,29 @@ ACCUMULATED = (
     "in `.grad` across calls. Make a fresh tensor with `requires_grad=True` in each "
     "call (or reset `.grad`)."
 )
+STALE = (
+    "The answer is the one of an earlier call: something kept from one call to the next (a "
+    "cache or a global) answers for another function or point. Compute each call afresh."
+)
 
 
 def derivative_at_trial(rng: random.Random) -> Trial:
     cases = [(expr, inputs.point(rng)) for expr in inputs.pick(rng, inputs.ONE_VARIABLE, 3)]
-    calls = [case for case in cases for _ in range(2)]  # twice: accumulated .grad is caught
+    (f1, x1), (f2, _), (_, x3) = cases
+    # twice each: accumulated .grad is caught; then another function at a point already seen
+    # and a function already seen at another point: caches keyed on the wrong thing go stale
+    calls = [case for case in cases for _ in range(2)] + [(f2, x1), (f1, x3)]
 
     def judge(answers: list) -> None:
-        accumulated = torch.zeros(1, dtype=torch.float64)
+        accumulated = previous = torch.zeros(1, dtype=torch.float64)
         for n, ((expr, x0), answer) in enumerate(zip(calls, answers, strict=True)):
             value, want = references.derivative(expr, [x0])
             accumulated = accumulated + want
             text = f"derivative_at(f, {x0}) with f(x) = {shown(expr)}"
             got = compare.one_element(compare.tensor(compare.returned(answer, text), text), text)
             mistakes = [(VALUE_NOT_DERIVATIVE, value)] + [(ACCUMULATED, accumulated)] * (n > 0)
+            mistakes += [(STALE, previous)] if n > 0 else []
+            previous = want
             compare.close(got, want, text, mistakes)
 
     return Trial([call("derivative_at", function(expr, "x"), x0) for expr, x0 in calls], judge)
@@ -46,7 +55,10 @@ def _grid_text(name: str, expr: str, start: float, end: float, steps: int) -> st
 
 
 def on_grid_values_trial(rng: random.Random) -> Trial:
-    cases = [_grid_case(rng) for _ in range(2)]
+    first, second = _grid_case(rng), _grid_case(rng)
+    other = next(e for e in inputs.ONE_VARIABLE if e not in (first[0], second[0]))
+    # the first grid again, with another function and then with its own: stale state shows
+    cases = [first, second, (other, *first[1:]), first]
 
     def judge(answers: list) -> None:
         for (expr, start, end, steps), answer in zip(cases, answers, strict=True):
@@ -99,57 +111,117 @@ def _figure(answer: object, text: str) -> dict:
     return figure
 
 
-def _line(axes: dict, label: str, text: str) -> tuple[torch.Tensor, torch.Tensor]:
-    """The x and y data of the line labelled `label`: by its own label, or else as matplotlib
-    pairs `ax.legend(["function", "derivative"])`, the k-th legend text with the k-th line."""
-    lines = [line for line in axes.get("lines", []) if line.get("label") == label]
-    legend = axes.get("legend") or []
-    if not lines and label in legend and legend.index(label) < len(axes.get("lines", [])):
-        lines = [axes["lines"][legend.index(label)]]
-    if len(lines) != 1:
+def _legend_entries(figure: dict, axes: dict) -> list[dict]:
+    """The legend entries a reader sees: the Axes' legend, then any figure legend."""
+    entries = list(axes.get("legend") or [])
+    for legend in figure.get("figure_legends") or []:
+        entries += legend or []
+    return entries
+
+
+def _entry(entries: list[dict], label: str) -> dict | None:
+    return next((e for e in entries if str(e.get("text", "")).strip() == label), None)
+
+
+def _line_index(figure: dict, label: str, text: str) -> int:
+    """The line labelled `label`: by its own label, or else the line the legend entry of that
+    text is drawn next to (matplotlib copies the line's colour, style and marker to the entry;
+    `ax.legend(["function", "derivative"])` pairs entries with lines in order)."""
+    lines = figure["axes"][0].get("lines", [])
+    own = [k for k, line in enumerate(lines) if line.get("label") == label]
+    entry = _entry(_legend_entries(figure, figure["axes"][0]), label)
+    if not own and entry is not None:
+        own = [
+            k
+            for k, line in enumerate(lines)
+            if entry.get("style") and line.get("style") == entry["style"]
+        ]
+    if len(own) != 1:
         raise Mismatch(
-            f"The plot from {text} should have one line labelled '{label}', found {len(lines)}.",
+            f"The plot from {text} should have one line labelled '{label}', found {len(own)}.",
             f'Pass `label="{label}"` to `plot`.',
         )
+    return own[0]
+
+
+def _line(figure: dict, label: str, text: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """The x and y data of the line labelled `label`."""
+    line = figure["axes"][0]["lines"][_line_index(figure, label, text)]
     return (
-        torch.tensor(lines[0]["x"], dtype=torch.float64),
-        torch.tensor(lines[0]["y"], dtype=torch.float64),
+        torch.tensor(line["x"], dtype=torch.float64),
+        torch.tensor(line["y"], dtype=torch.float64),
     )
 
 
+def _plot_cases(rng: random.Random) -> list[tuple[str, float, float, int]]:
+    """Two different functions: a figure or line kept between calls shows on the second."""
+    first = _grid_case(rng)
+    other = next(e for e in inputs.pick(rng, inputs.ONE_VARIABLE, 2) if e != first[0])
+    return [first, (other, *_grid_case(rng)[1:])]
+
+
 def plot_lines_trial(rng: random.Random) -> Trial:
-    expr, start, end, steps = _grid_case(rng)
-    text = _grid_text("plot_derivative", expr, start, end, steps)
+    cases = _plot_cases(rng)
 
     def judge(answers: list) -> None:
-        axes = _figure(answers[0], text)["axes"][0]
-        want_x = torch.linspace(start, end, steps, dtype=torch.float64)
-        want_y, want_dydx = references.derivative(expr, want_x.tolist())
-        for label, want in (("function", want_y), ("derivative", want_dydx)):
-            x, y = _line(axes, label, text)
-            compare.close(x, want_x, f"the x data of the '{label}' line")
-            mistakes = [(VALUE_NOT_DERIVATIVE, want_y)] if label == "derivative" else []
-            compare.close(y, want, f"the y data of the '{label}' line", mistakes)
+        for (expr, start, end, steps), answer in zip(cases, answers, strict=True):
+            text = _grid_text("plot_derivative", expr, start, end, steps)
+            figure = _figure(answer, text)
+            want_x = torch.linspace(start, end, steps, dtype=torch.float64)
+            want_y, want_dydx = references.derivative(expr, want_x.tolist())
+            for label, want in (("function", want_y), ("derivative", want_dydx)):
+                x, y = _line(figure, label, text)
+                compare.close(x, want_x, f"the x data of the '{label}' line")
+                mistakes = [(VALUE_NOT_DERIVATIVE, want_y)] if label == "derivative" else []
+                compare.close(y, want, f"the y data of the '{label}' line", mistakes)
 
-    return Trial([call("plot_derivative", function(expr, "x"), start, end, steps)], judge)
+    return Trial(
+        [call("plot_derivative", function(e, "x"), s, t, n) for e, s, t, n in cases], judge
+    )
 
 
 def plot_labels_trial(rng: random.Random) -> Trial:
-    expr, start, end, steps = _grid_case(rng)
-    text = _grid_text("plot_derivative", expr, start, end, steps)
+    cases = _plot_cases(rng)
 
     def judge(answers: list) -> None:
-        figure = _figure(answers[0], text)
-        axes = figure["axes"][0]
-        if str(axes.get("xlabel", "")).strip().strip("$").strip() != "x":
-            raise Mismatch(
-                f"The x-axis label should be 'x', not {axes.get('xlabel')!r}.",
-                'Call `ax.set_xlabel("x")` (or `plt.xlabel("x")`).',
-            )
-        if axes.get("legend") is None and not figure.get("figure_legends"):
-            raise Mismatch("The plot has no legend.", "Call `ax.legend()` after plotting.")
+        for (expr, start, end, steps), answer in zip(cases, answers, strict=True):
+            _labels(_figure(answer, _grid_text("plot_derivative", expr, start, end, steps)))
 
-    return Trial([call("plot_derivative", function(expr, "x"), start, end, steps)], judge)
+    return Trial(
+        [call("plot_derivative", function(e, "x"), s, t, n) for e, s, t, n in cases], judge
+    )
+
+
+def _labels(figure: dict) -> None:
+    axes = figure["axes"][0]
+    if str(axes.get("xlabel", "")).strip().strip("$").strip() != "x":
+        raise Mismatch(
+            f"The x-axis label should be 'x', not {axes.get('xlabel')!r}.",
+            'Call `ax.set_xlabel("x")` (or `plt.xlabel("x")`).',
+        )
+    entries = _legend_entries(figure, axes)
+    if axes.get("legend") is None and not figure.get("figure_legends"):
+        raise Mismatch("The plot has no legend.", "Call `ax.legend()` after plotting.")
+    lines = axes.get("lines", [])
+    for label in ("function", "derivative"):
+        entry = _entry(entries, label)
+        if entry is None:
+            raise Mismatch(
+                f"The legend has no entry '{label}'.", "Label each line, then call `ax.legend()`."
+            )
+        index = _line_index(figure, label, "plot_derivative")
+        beside = [
+            k
+            for k, line in enumerate(lines)
+            if entry.get("style") and line.get("style") == entry["style"]
+        ]
+        if entry.get("style") and index not in beside:
+            raise Mismatch(
+                f"The legend entry '{label}' is drawn next to another curve than the "
+                f"'{label}' line.",
+                "Let matplotlib pair them: `ax.plot(..., label=...)` for each line, then "
+                "`ax.legend()`.",
+            )
 
 
 PROBLEMS = (

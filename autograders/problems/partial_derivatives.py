@@ -16,6 +16,7 @@ from autograders.problems.base import (
     call,
     function,
     random_tensor,
+    ref,
     shown,
     tensor,
 )
@@ -33,7 +34,10 @@ def partial_derivatives_trial(rng: random.Random) -> Trial:
         (expr, inputs.point(rng), inputs.point(rng))
         for expr in inputs.pick(rng, inputs.TWO_VARIABLES, 3)
     ]
-    calls = [case for case in cases for _ in range(2)]  # twice: accumulated .grad is caught
+    (f1, u1, v1), (f2, _, _), (_, u3, v3) = cases
+    # twice each: accumulated .grad is caught; then another function at a point already seen
+    # and a function already seen at another point: caches keyed on the wrong thing go stale
+    calls = [case for case in cases for _ in range(2)] + [(f2, u1, v1), (f1, u3, v3)]
 
     def judge(answers: list) -> None:
         so_far_u = so_far_v = torch.zeros(1, dtype=torch.float64)
@@ -72,36 +76,66 @@ def _grid_call(expr: str, u: torch.Tensor, v: torch.Tensor) -> dict:
 
 
 def on_grid_values_trial(rng: random.Random) -> Trial:
-    cases = [_grid_case(rng) for _ in range(2)]
+    first, second = _grid_case(rng), _grid_case(rng, torch.float64)
+    other = next(e for e in inputs.TWO_VARIABLES if e not in (first[0], second[0]))
+    # the first grid again with another function, then with its own: state kept between
+    # calls (a cache, gradients left in a global) goes wrong
+    cases = [first, second, (other, *first[1:]), first]
 
     def judge(answers: list) -> None:
         for (expr, u, v), answer in zip(cases, answers, strict=True):
-            text = f"partials_on_grid(f, u, v) with f(u, v) = {shown(expr)} on {u.numel()} points"
-            want_u, want_v = references.partials(expr, u.tolist(), v.tolist())
-            dfdu, dfdv = compare.items(compare.returned(answer, text), 2, text)
-            for name, got, want, other in (
-                ("dfdu", dfdu, want_u, want_v),
-                ("dfdv", dfdv, want_v, want_u),
-            ):
-                received = compare.tensor(got, f"{name} from {text}")
-                compare.shape_is(received, u.shape, f"{name} from {text}")
-                compare.close(received.values, want, f"{name} from {text}", [(SWAPPED, other)])
+            _values(expr, u, v, answer)
 
     return Trial([_grid_call(*case) for case in cases], judge)
+
+
+def _values(expr: str, u: torch.Tensor, v: torch.Tensor, answer: dict) -> None:
+    text = f"partials_on_grid(f, u, v) with f(u, v) = {shown(expr)} on {u.numel()} points"
+    want_u, want_v = references.partials(expr, u.tolist(), v.tolist())
+    dfdu, dfdv = compare.items(compare.returned(answer, text), 2, text)
+    for name, got, want, other in (
+        ("dfdu", dfdu, want_u, want_v),
+        ("dfdv", dfdv, want_v, want_u),
+    ):
+        received = compare.tensor(got, f"{name} from {text}")
+        compare.shape_is(received, u.shape, f"{name} from {text}")
+        compare.close(received.values, want, f"{name} from {text}", [(SWAPPED, other)])
 
 
 def on_grid_inputs_trial(rng: random.Random) -> Trial:
     # float32 and float64 inputs: `u.to(torch.float64)` is a copy of the one, not of the other
     cases = [_grid_case(rng, dtype) for dtype in (torch.float32, torch.float64)]
+    probes = []
+    for n, (expr, u, v) in enumerate(cases):
+        f = function(expr, "u", "v")
+        first = call("partials_on_grid", f, tensor(u, name=f"u{n}"), tensor(v, name=f"v{n}"))
+        # the same objects again: what the first call did to them shows in the second's values
+        probes += [first, call("partials_on_grid", f, ref(f"u{n}"), ref(f"v{n}"))]
 
     def judge(answers: list) -> None:
-        for (_, u, v), answer in zip(cases, answers, strict=True):
+        for (_, u, v), (first, again) in zip(
+            cases, zip(answers[::2], answers[1::2], strict=True), strict=True
+        ):
             text = f"partials_on_grid(f, u, v) with {str(u.dtype).removeprefix('torch.')} u, v"
-            compare.returned(answer, text)
-            for name, sent, after in zip("uv", (u, v), answer["args_after"][1:], strict=True):
+            compare.returned(first, text)
+            for name, sent, after in zip("uv", (u, v), first["args_after"][1:], strict=True):
                 _unchanged(name, sent, compare.tensor(after, f"the caller's {name}"), after, text)
+            _same_again(first, again, text)
 
-    return Trial([_grid_call(*case) for case in cases], judge)
+    return Trial(probes, judge)
+
+
+def _same_again(first: dict, again: dict, text: str) -> None:
+    """The same call on the same objects must give the same answer: a first call that
+    changed the caller's u or v (or left gradients in them) shows in the second."""
+    try:
+        before = [compare.tensor(x, text).values for x in compare.items(first["value"], 2, text)]
+    except Mismatch:
+        return  # an answer of the wrong form costs the values check, not this one
+    after = compare.items(compare.returned(again, f"{text}, called again"), 2, text)
+    for name, old, new in zip(("dfdu", "dfdv"), before, after, strict=True):
+        what = f"{name} from {text}, called again with the same u and v"
+        compare.close(compare.tensor(new, what).values, old, what)
 
 
 def _unchanged(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import builtins
 import math
 
+import matplotlib.colors
 import matplotlib.figure
 import numpy
 import torch
@@ -52,6 +53,7 @@ _numel, _is_complex = _Base.numel, _Base.is_complex
 _tensor = torch.tensor
 _no_torch_function = torch._C.DisableTorchFunctionSubclass
 _asarray = numpy.asarray
+_to_rgba = matplotlib.colors.to_rgba
 _Figure = matplotlib.figure.Figure
 _DTYPES = {
     "float32": torch.float32,
@@ -62,13 +64,21 @@ _DTYPES = {
 _FUNCTION_GLOBALS = {"torch": torch, "math": math, "__builtins__": {}}
 
 
-def decode(spec):
-    """An argument for a student function, from the grader's description of it."""
+def decode(spec, registers: dict | None = None):
+    """An argument for a student function, from the grader's description of it.
+
+    A tensor with a `"name"` is kept in `registers`; `{"ref": name}` is that same object again.
+    """
     if spec is None or isinstance(spec, (bool, int, float, str)):
         return spec
+    if "ref" in spec:
+        return (registers or {})[spec["ref"]]
     if "tensor" in spec:
         value = _tensor(spec["tensor"], dtype=_DTYPES[spec.get("dtype", "float32")])
-        return value.requires_grad_(bool(spec.get("requires_grad", False)))
+        value = value.requires_grad_(bool(spec.get("requires_grad", False)))
+        if "name" in spec and registers is not None:
+            registers[spec["name"]] = value
+        return value
     if "function" in spec:
         # The expression is the grader's own (for example "torch.sin(x) * x"), not the student's.
         params = ", ".join(spec["params"])
@@ -152,20 +162,44 @@ def _encode_figure(figure) -> dict:
                     "label": str(line.get_label())[:200],
                     "x": xy[:MAX_ELEMENTS, 0].tolist() if xy.ndim == 2 else [],
                     "y": xy[:MAX_ELEMENTS, 1].tolist() if xy.ndim == 2 else [],
+                    "style": _style(line),
                 }
             )
-        legend = ax.get_legend()
         axes.append(
             {
                 "xlabel": str(ax.get_xlabel())[:200],
                 "ylabel": str(ax.get_ylabel())[:200],
                 "title": str(ax.get_title())[:200],
                 "lines": lines,
-                "legend": [str(t.get_text())[:200] for t in legend.get_texts()] if legend else None,
+                "legend": _legend(ax.get_legend()),
             }
         )
-    figure_legends = [[str(t.get_text())[:200] for t in lg.get_texts()] for lg in figure.legends]
+    figure_legends = [_legend(legend) for legend in list(figure.legends)[:MAX_ITEMS]]
     return {"type": "figure", "axes": axes, "figure_legends": figure_legends}
+
+
+def _legend(legend) -> list[dict] | None:
+    """Each legend entry: its text and the style of the handle drawn next to it, so the
+    grader can tell which curve an entry names (the handles are copies, not the lines)."""
+    if legend is None:
+        return None
+    texts = list(legend.get_texts())[:MAX_ITEMS]
+    handles = list(getattr(legend, "legend_handles", None) or [])[: len(texts)]
+    handles += [None] * (len(texts) - len(handles))
+    return [
+        {"text": str(text.get_text())[:200], "style": _style(handle) if handle else None}
+        for text, handle in zip(texts, handles, strict=True)
+    ]
+
+
+def _style(artist) -> list | None:
+    """Colour (RGBA), line style and marker of a line or a legend handle: what tells curves
+    apart on the page."""
+    try:
+        colour = [round(float(c), 3) for c in _to_rgba(artist.get_color())]
+        return [colour, str(artist.get_linestyle()), str(artist.get_marker())]
+    except BaseException:
+        return None
 
 
 def _class_name(value) -> str:

@@ -3,6 +3,14 @@
 Each operation calls student code with arguments built from plain data and answers with plain
 data (see `encode`). The grader decides what the answers mean; nothing here knows the expected
 values. An exception in student code is an answer too (`{"ok": False, "error": ...}`).
+
+Everything reported here can be rewritten by student code running in the same process, so
+the grader bases verdicts on *values* it compares with its own references: forging one means
+computing the right answer. The probes are built so that the usual ways of being right by
+accident (state kept between calls, on the class or in a global; inputs changed in place; a
+backward that never runs) give wrong values: calls repeat on the same tensor objects
+(`ref`), Functions are applied interleaved and nested, and a Function's `backward` is also
+called directly with the node its forward made.
 """
 
 from __future__ import annotations
@@ -13,22 +21,28 @@ import torch
 
 from autograders.sandbox.encode import decode, encode
 
-_issubclass = builtins.issubclass
 _isinstance = builtins.isinstance
+_issubclass = builtins.issubclass
 _type = builtins.type
 _getattr = builtins.getattr
+_len = builtins.len
+_range = builtins.range
+_reversed = builtins.reversed
 _Function = torch.autograd.Function
 _Tensor = torch.Tensor
 _backward = torch.Tensor.backward
 _grad_fn = torch._C.TensorBase.grad_fn.__get__  # C-level: a patched property cannot lie here
 _grad = torch._C.TensorBase.grad.__get__
-_BackwardCFunction = torch.autograd.function.BackwardCFunction
 
 
-def run(op: dict, namespace: dict) -> dict:
-    """Carry out one operation; student exceptions (even SystemExit) become answers."""
+def run(op: dict, namespace: dict, registers: dict | None = None) -> dict:
+    """Carry out one operation; student exceptions (even SystemExit) become answers.
+
+    `registers` holds the tensors of one check by name, so a later probe of the same check can
+    pass the very same objects again (`{"ref": name}`) and see what an earlier call did to them.
+    """
     try:
-        return OPERATIONS[op["op"]](op, namespace)
+        return OPERATIONS[op["op"]](op, namespace, {} if registers is None else registers)
     except BaseException as error:
         return {"ok": False, "error": describe(error)}
 
@@ -41,10 +55,14 @@ def describe(error: BaseException) -> dict:
     return {"type": _type(error).__name__[:100], "message": message}
 
 
-def call(op: dict, namespace: dict) -> dict:
+def _args(specs: list, registers: dict) -> list:
+    return [decode(spec, registers) for spec in specs]
+
+
+def call(op: dict, namespace: dict, registers: dict) -> dict:
     """Call `op["name"]` with decoded arguments; report the result and the arguments after."""
     function = _lookup(namespace, op["name"])
-    args = [decode(spec) for spec in op.get("args", [])]
+    args = _args(op.get("args", []), registers)
     result = function(*args)
     return {
         "ok": True,
@@ -53,36 +71,75 @@ def call(op: dict, namespace: dict) -> dict:
     }
 
 
-def autograd_function(op: dict, namespace: dict) -> dict:
-    """`cls.apply(*inputs)`, then `output.backward(grad_output)`, reporting every stage."""
+def function_apply(op: dict, namespace: dict, registers: dict) -> dict:
+    """Apply a Function class to each call's inputs, then run each output's backward.
+
+    `order` "each": apply and backward one call after the other; "interleaved": every forward
+    first, then the backwards in reverse order (state kept outside `ctx` goes wrong here).
+    `nested` applies the class to its own output that many times (Square(Square(x))).
+    A call's `arity` passes only its first inputs, so an optional argument can be left out.
+    """
     cls = _lookup(namespace, op["name"])
-    answer: dict = {
+    calls = op["calls"]
+    inputs = [_args(c["inputs"], registers)[: c.get("arity", _len(c["inputs"]))] for c in calls]
+    reports: list[dict] = [{} for _ in calls]
+    outputs: list = [None] * _len(calls)
+    order = list(_range(_len(calls)))
+    for n in order:
+        outputs[n] = _forward(cls, inputs[n], calls[n].get("nested", 1), reports[n])
+        if op.get("order") != "interleaved":
+            _run_backward(outputs[n], calls[n], inputs[n], reports[n])
+    if op.get("order") == "interleaved":
+        for n in _reversed(order):
+            _run_backward(outputs[n], calls[n], inputs[n], reports[n])
+    return {
         "ok": True,
         "is_function": _isinstance(cls, _type) and _issubclass(cls, _Function),
+        "calls": reports,
+        "args_after": [
+            [encode(x) if _isinstance(x, _Tensor) else None for x in xs] for xs in inputs
+        ],
     }
-    inputs = [decode(spec) for spec in op["inputs"]]
+
+
+def _forward(cls, inputs: list, nested: int, report: dict):
     try:
         output = cls.apply(*inputs)
+        for _ in _range(nested - 1):
+            output = cls.apply(output)
     except BaseException as error:
-        return answer | {"forward": {"ok": False, "error": describe(error)}}
-    node = _grad_fn(output) if _isinstance(output, _Tensor) else None
-    answer["forward"] = {"ok": True, "value": encode(output)}
-    # Only Function.apply makes a BackwardCFunction node tied to the class: then the student's
-    # backward is what autograd will call.
-    answer["own_backward"] = (
-        _isinstance(node, _BackwardCFunction) and _getattr(_type(node), "_forward_cls", None) is cls
-    )
-    if "grad_output" not in op:
-        return answer
+        report["forward"] = {"ok": False, "error": describe(error)}
+        return None
+    report["forward"] = {"ok": True, "value": encode(output)}
+    return output
+
+
+def _run_backward(output, call_spec: dict, inputs: list, report: dict) -> None:
+    if "grad_output" not in call_spec or not report["forward"]["ok"]:
+        return
     try:
-        _backward(output, decode(op["grad_output"]))
+        _backward(output, decode(call_spec["grad_output"], {}))
     except BaseException as error:
-        return answer | {"backward": {"ok": False, "error": describe(error)}}
+        report["backward"] = {"ok": False, "error": describe(error)}
+        return
     grads = [encode(_grad(x)) if _isinstance(x, _Tensor) else None for x in inputs]
-    return answer | {"backward": {"ok": True, "grads": grads}}
+    report["backward"] = {"ok": True, "grads": grads}
 
 
-def variables(op: dict, namespace: dict) -> dict:
+def backward_direct(op: dict, namespace: dict, registers: dict) -> dict:
+    """`cls.backward(node, grad_output)` called directly, with the node (the `ctx`) that
+    `cls.apply` made: what the student's own backward returns, whatever autograd would do."""
+    cls = _lookup(namespace, op["name"])
+    inputs = _args(op["inputs"], registers)[: op.get("arity", _len(op["inputs"]))]
+    output = cls.apply(*inputs)
+    node = _grad_fn(output) if _isinstance(output, _Tensor) else None
+    if node is None:
+        raise TypeError(f"the output of {op['name']}.apply is not part of a graph")
+    backward = _getattr(cls, "backward")
+    return {"ok": True, "value": encode(backward(node, decode(op["grad_output"], {})))}
+
+
+def variables(op: dict, namespace: dict, registers: dict) -> dict:
     """The values of global names, e.g. the `is_leaf` and `has_grad` dicts."""
     found = {}
     for name in op["names"]:
@@ -96,4 +153,9 @@ def _lookup(namespace: dict, name: str):
     return namespace[name]
 
 
-OPERATIONS = {"call": call, "autograd_function": autograd_function, "variables": variables}
+OPERATIONS = {
+    "call": call,
+    "function_apply": function_apply,
+    "backward_direct": backward_direct,
+    "variables": variables,
+}
