@@ -22,6 +22,7 @@ from pathlib import Path
 
 from autograders.sandbox import cgroups, confine, protocol
 from autograders.sandbox.limits import Limits
+from autograders.sandbox.messages import Config, ExitRequest, SpawnRequest
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 START_TIMEOUT = 180.0  # importing torch on a cold disk can take a while
@@ -98,15 +99,13 @@ def start_warm_processes(
     for _, their_end in pairs:
         their_end.close()
     read_only = confine.default_read_only_paths(str(PACKAGE_DIR)) + [str(home)]
-    protocol.send(
-        pairs[0][0],
-        {
-            "ipython_dir": str(home / ".ipython"),
-            "read_only": read_only,
-            "limits": asdict(limits),
-            "cgroups": [list(c) for c in cgroups],
-        },
+    config = Config(
+        ipython_dir=str(home / ".ipython"),
+        read_only=read_only,
+        limits=asdict(limits),
+        cgroups=[list(c) for c in cgroups],
     )
+    protocol.send(pairs[0][0], config)
     return [
         WarmProcess(ours, process, home, limits, procs)
         for (ours, _), procs in zip(pairs, cgroups, strict=True)
@@ -162,7 +161,7 @@ class WarmProcess:
     def _spawn(self, workdir: Path) -> Child:
         self.wait_ready()
         try:
-            protocol.send(self.control, {"op": "spawn", "workdir": str(workdir)})
+            protocol.send(self.control, SpawnRequest(op="spawn", workdir=str(workdir)))
             data, fds, _, _ = socket.recv_fds(self.control, 4096, 1)
             started = protocol.decode(data)
         except (OSError, protocol.ProtocolError) as error:
@@ -189,7 +188,7 @@ class WarmProcess:
 
     def close(self) -> None:
         try:
-            protocol.send(self.control, {"op": "exit"})
+            protocol.send(self.control, ExitRequest(op="exit"))
         except OSError:
             pass
         self.control.close()

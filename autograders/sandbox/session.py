@@ -11,6 +11,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from autograders.sandbox import messages
+from autograders.sandbox.messages import Cell, CellsRequest, Check, QuestionRequest
 from autograders.sandbox.pool import Child, Sandbox
 from autograders.sandbox.protocol import ProtocolError
 
@@ -21,7 +23,7 @@ MAX_CHILDREN = 6  # per notebook: each restart re-runs the cells, so a bound kee
 @dataclass
 class Question:
     question_id: str
-    checks: list[dict]  # [{"test_id": ..., "probes": [...]}], plain data for the child
+    checks: list[Check]  # plain data for the child
 
 
 @dataclass
@@ -62,7 +64,7 @@ class _Clock:
 
 
 def run_notebook(
-    sandbox: Sandbox, slot: int, cells: list[dict], questions: list[Question], timeouts: Timeouts
+    sandbox: Sandbox, slot: int, cells: list[Cell], questions: list[Question], timeouts: Timeouts
 ) -> NotebookRun:
     run, clock = NotebookRun(), _Clock(timeouts.notebook)
     pending = list(questions)
@@ -91,50 +93,34 @@ def run_notebook(
 
 
 def _run_cells(
-    child: Child, cells: list[dict], run: NotebookRun, clock: _Clock, timeout: float
+    child: Child, cells: list[Cell], run: NotebookRun, clock: _Clock, timeout: float
 ) -> bool:
     """Run the cells; False (and the guilty cell marked fatal) when the child died or sent
     anything but the expected report (student code can write onto the channel)."""
-    child.send({"op": "cells", "cells": cells, "skip": sorted(run.fatal_cells)})
+    child.send(CellsRequest(op="cells", cells=cells, skip=sorted(run.fatal_cells)))
     expected = [c["index"] for c in cells if c["index"] not in run.fatal_cells]
     previous = None
     for index in expected:
         message = _receive(child, clock.deadline(timeout))
-        report = message if isinstance(message, str) else _cell_report(message, index)
-        if isinstance(report, str):
+        report = None if isinstance(message, str) else messages.cell_report(message, index)
+        if report is None:
             # A second report of the cell before: that cell wrote one of its own (accepted
             # as the real one), so it, not this one, is to blame.
-            again = isinstance(message, dict) and previous is not None
-            again = again and _cell_report(message, previous) != BROKE_PROTOCOL
-            run.fatal_cells[previous if again else index] = report
+            again = isinstance(message, dict) and messages.cell_report(message, previous)
+            run.fatal_cells[previous if again else index] = _why(message)
             return False
-        run.cells[index], previous = report, index
+        run.cells[index], previous = {"ok": report["ok"], "error": report["error"]}, index
     done = _receive(child, clock.deadline(timeout))
-    if done == {"event": "cells_done"}:
+    if done == messages.CELLS_DONE:
         return True
     if expected:  # charged to the last cell, so that the next child does not repeat it
-        run.fatal_cells[expected[-1]] = done if isinstance(done, str) else BROKE_PROTOCOL
+        run.fatal_cells[expected[-1]] = _why(done)
     return False
 
 
-def _cell_report(message: dict, index: int) -> dict | str:
-    """{"ok", "error"} from a well-formed report of cell `index`, else why it is not one."""
-    error = message.get("error")
-    well_formed = (
-        message.get("event") == "cell"
-        and message.get("index") == index
-        and type(message.get("ok")) is bool
-        and (error is None or _is_error(error))
-    )
-    return {"ok": message["ok"], "error": error} if well_formed else BROKE_PROTOCOL
-
-
-def _is_error(error: object) -> bool:
-    return (
-        isinstance(error, dict)
-        and isinstance(error.get("type"), str)
-        and isinstance(error.get("message"), str)
-    )
+def _why(message: dict | str) -> str:
+    """Why a message was not the one expected: it did not come, or it was not one."""
+    return message if isinstance(message, str) else BROKE_PROTOCOL
 
 
 def _ask_questions(
@@ -147,7 +133,7 @@ def _ask_questions(
     ones must not count."""
     while pending:
         question = pending.pop(0)
-        child.send({"op": "question", "checks": question.checks})
+        child.send(QuestionRequest(op="question", checks=question.checks))
         why_not = _collect_answers(child, question, run, clock.deadline(timeout))
         if why_not:
             test_ids = [check["test_id"] for check in question.checks]
@@ -170,30 +156,14 @@ def _collect_answers(child: Child, question: Question, run: NotebookRun, deadlin
             return message
         if isinstance(message, str):
             return message
-        if message == {"event": "question_done"} and answered.keys() == probes.keys():
+        if message == messages.QUESTION_DONE and answered.keys() == probes.keys():
             run.answers.update(answered)
             return ""
-        answer = _check_answer(message, probes)
-        if answer is None or answer[0] in answered:
+        answer = messages.check_answer(message, probes)
+        if answer is None or answer["test_id"] in answered:
             return BROKE_PROTOCOL
-        answered[answer[0]] = answer[1]
+        answered[answer["test_id"]] = {"answers": answer["answers"], "output": answer["output"]}
     return BROKE_PROTOCOL
-
-
-def _check_answer(message: dict, probes: dict[str, int]) -> tuple[str, dict] | None:
-    """(test id, {"answers", "output"}) from a well-formed answer to one of `probes`' checks
-    (test id -> how many probes it has), else None."""
-    test_id, answers, output = message.get("test_id"), message.get("answers"), message.get("output")
-    well_formed = (
-        message.get("event") == "check"
-        and isinstance(test_id, str)
-        and test_id in probes
-        and isinstance(answers, list)
-        and len(answers) == probes[test_id]
-        and all(isinstance(answer, dict) for answer in answers)
-        and isinstance(output, str)
-    )
-    return (test_id, {"answers": answers, "output": output}) if well_formed else None
 
 
 def _fail(run: NotebookRun, test_ids: list[str], reason: str) -> None:

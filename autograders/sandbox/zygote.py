@@ -24,6 +24,7 @@ import time
 from autograders.sandbox import confine, namespaces, protocol
 from autograders.sandbox.landlock import prctl
 from autograders.sandbox.limits import Limits
+from autograders.sandbox.messages import Config, Confined, Ready, SpawnFailed, SpawnRequest, Started
 
 PR_SET_CHILD_SUBREAPER = 36
 
@@ -55,13 +56,13 @@ def main(*control_fds: int) -> None:
 
 
 def serve_slot(
-    control: socket.socket, shell, config: dict, network: str, cgroup_procs: list[str]
+    control: socket.socket, shell, config: Config, network: str, cgroup_procs: list[str]
 ) -> None:
     """Fork a confined child for each spawn request, until told to exit."""
     for procs in cgroup_procs:
         with open(procs, "w") as handle:
             handle.write("0")  # this process; its children are born in the slot's cgroup
-    protocol.send(control, {"event": "ready", "network": network, "pid": os.getpid()})
+    protocol.send(control, Ready(event="ready", network=network, pid=os.getpid()))
     signal.signal(signal.SIGCHLD, lambda *_: reap_children())  # a killed child is no zombie
     prctl(PR_SET_CHILD_SUBREAPER, 1)  # children forked through a helper stay ours to reap
     while True:
@@ -77,10 +78,12 @@ def serve_slot(
             run_child(child_end, shell, config, request, in_cgroup=bool(cgroup_procs))
         child_end.close()
         if pid is None:
-            failed = protocol.encode({"event": "error", "reason": "fork failed: no process left"})
+            failed = protocol.encode(
+                SpawnFailed(event="error", reason="fork failed: no process left")
+            )
             socket.send_fds(control, [failed], [])
         else:
-            started = protocol.encode({"event": "started", "pid": pid, "pid_namespace": isolated})
+            started = protocol.encode(Started(event="started", pid=pid, pid_namespace=isolated))
             socket.send_fds(control, [started], [grader_end.fileno()])
         grader_end.close()
 
@@ -161,7 +164,7 @@ plt.close("all")
 """
 
 
-def warm_up(config: dict):
+def warm_up(config: Config):
     """Import what students use, so each child starts in milliseconds."""
     import matplotlib
 
@@ -185,7 +188,9 @@ def warm_up(config: dict):
     return shell
 
 
-def run_child(sock: socket.socket, shell, config: dict, request: dict, in_cgroup: bool) -> None:
+def run_child(
+    sock: socket.socket, shell, config: Config, request: SpawnRequest, in_cgroup: bool
+) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # student code sees the usual default
     try:
         workdir = request["workdir"]
@@ -201,7 +206,7 @@ def run_child(sock: socket.socket, shell, config: dict, request: dict, in_cgroup
             born_in_cgroup=in_cgroup,
         )
         warnings += not_private
-        protocol.send(sock, {"event": "confined", "warnings": warnings})
+        protocol.send(sock, Confined(event="confined", warnings=warnings))
         from autograders.sandbox import child  # imported in the warm process already
 
         child.serve(sock, shell)
