@@ -9,6 +9,8 @@ import pytest
 from assignment_support import NOTEBOOKS, RELEASE, SOURCE, nbgrader_meta, read
 from nbclient import NotebookClient
 
+from autograders import problems
+
 pytestmark = pytest.mark.slow
 
 
@@ -31,11 +33,15 @@ def _errors(cell: nbformat.NotebookNode) -> list[str]:
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_source_runs_cleanly_and_every_test_passes(name: str) -> None:
+    """...including the hidden region of each test cell: its registry check says "Passed"."""
     for cell in _execute(SOURCE / f"{name}.ipynb").cells:
         assert not _errors(cell), cell.source[:300]
         if nbgrader_meta(cell).get("grade") and cell.cell_type == "code":
             streams = [o.name for o in cell.outputs if o.output_type == "stream"]
             assert "stderr" not in streams, f"a test cell wrote to stderr:\n{cell.source[:200]}"
+            text = "".join(o.text for o in cell.outputs if o.output_type == "stream")
+            title = problems.CHECKS[nbgrader_meta(cell)["grade_id"]].title
+            assert f"Passed: {title} (" in text, text
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
