@@ -283,7 +283,8 @@ HARNESS_REWRITES = [
                 _probes._isinstance = lambda *args: True
         """)
         },
-        expected={"square_function": 0},
+        # breaking the harness for everything costs the honest LinearFunction its backward too
+        expected={"square_function": 0, "linear_function": 1},
     ),
     Submission(
         "rewrites_the_direct_backward_probe",
@@ -314,7 +315,7 @@ HARNESS_REWRITES = [
                     "ok": True, "value": {"type": "none"}}
         """)
         },
-        expected={"square_function": 1},
+        expected={"square_function": 1, "linear_function": 1},
     ),
 ]
 
