@@ -114,6 +114,8 @@ def sync_course(course: Path, *, write: bool = True) -> list[Path]:
     changed = []
     for name in problems.NOTEBOOKS:
         path = course / "source" / problems.ASSIGNMENT / f"{name}.ipynb"
+        if not path.is_file():
+            raise RegistryMismatch(f"no {path}: run from the course root, or pass --course")
         before = path.read_text(encoding="utf-8")
         notebook = nbformat.reads(before, as_version=nbformat.NO_CONVERT)
         sync_notebook(notebook, name)

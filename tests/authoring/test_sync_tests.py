@@ -121,3 +121,8 @@ def test_check_mode_reports_a_stale_notebook_and_changes_nothing(tmp_path: Path,
     assert sync_tests.main(["--course", str(course)]) == 0
     assert sync_tests.main(["--course", str(course), "--check"]) == 0
     assert path.read_bytes() == (SOURCE / "custom_backward.ipynb").read_bytes()
+
+
+def test_a_folder_without_the_course_is_an_error_not_a_traceback(tmp_path: Path, capsys) -> None:
+    assert sync_tests.main(["--course", str(tmp_path)]) == 2
+    assert "run from the course root" in capsys.readouterr().err
