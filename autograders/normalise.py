@@ -100,8 +100,9 @@ def normalise_notebook(notebook: dict) -> list[str]:
 
 def _cell_shape(cell: dict, index: int, repairs: list[str]) -> dict:
     kind = cell.get("cell_type")
-    if kind not in CELL_KEYS:
-        repairs.append(f"cell {index} has an unknown cell type {str(kind)[:40]!r}: made raw")
+    if not isinstance(kind, str) or kind not in CELL_KEYS:
+        shown = repr(kind[:40]) if isinstance(kind, str) else f"of type {type(kind).__name__}"
+        repairs.append(f"cell {index} has an unknown cell type {shown}: made raw")
         kind = "raw"
     metadata = cell.get("metadata")
     nbgrader = metadata.get("nbgrader") if isinstance(metadata, dict) else None

@@ -12,8 +12,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from autograders.normalise import cell_role, normalise_notebook
+from autograders import problems
+from autograders.normalise import cell_role, grade_id_of, normalise_notebook
 from autograders.submission import NotGradable, cells_to_run, load_notebook
 from tests.corpus import shapes
 from tests.corpus.build import build_class
@@ -77,6 +80,13 @@ def test_unknown_cell_types_become_raw_and_never_run() -> None:
     doc, repairs = repaired(notebook({"cell_type": "sql", "source": "x = 1"}, code("y = 2")))
     assert doc["cells"][0]["cell_type"] == "raw" and run_sources(doc) == ["y = 2"]
     assert "unknown cell type 'sql'" in repairs[0]
+
+
+def test_cell_types_of_any_json_type_are_read() -> None:
+    odd = [{"cell_type": kind, "source": "x"} for kind in ([1], {"a": 1}, None, 3, "y" * 99)]
+    doc, repairs = repaired(notebook(*odd))
+    assert {c["cell_type"] for c in doc["cells"]} == {"raw"} and len(repairs) == 5
+    assert repairs[-1].endswith(f"{'y' * 40!r}: made raw")
 
 
 def test_outputs_and_unknown_keys_are_dropped() -> None:
@@ -226,3 +236,48 @@ def test_every_shape_runs_the_honest_cells_and_nothing_that_should_not_run(
             wrong = sources.index(shapes.WRONG[question])
             assert found.cells[wrong]["index"] == found.answer_cells[question]
             assert sources[wrong + 1] in run_sources(honest)
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+GRADE_IDS = st.sampled_from(["derivative_at", "derivative_at_test", "why_detach", "x", ""]) | JSON
+NBGRADER = st.fixed_dictionaries(
+    {"grade_id": GRADE_IDS},
+    optional={"grade": JSON | st.booleans(), "solution": st.booleans(), "points": JSON},
+)
+CELLS = st.fixed_dictionaries(
+    {},
+    optional={
+        "cell_type": st.sampled_from(["code", "markdown", "raw"]) | JSON,
+        "source": st.text(max_size=5) | st.lists(st.text(max_size=5) | JSON, max_size=3) | JSON,
+        "metadata": st.fixed_dictionaries({}, optional={"nbgrader": NBGRADER | JSON, "tags": JSON})
+        | JSON,
+        "id": st.sampled_from(["a", "a", "bad id"]) | JSON,
+        "outputs": JSON,
+        "attachments": JSON,
+    },
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cells=st.lists(CELLS | JSON, max_size=6), metadata=JSON, minor=JSON)
+def test_any_json_cells_are_repaired_into_a_valid_notebook_once_and_for_all(
+    cells: list, metadata: object, minor: object
+) -> None:
+    doc = {"cells": cells, "metadata": metadata, "nbformat": 4, "nbformat_minor": minor}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        normalise_notebook(doc)
+    nbformat.validate(nbformat.from_dict(doc))
+    again = json.loads(json.dumps(doc))
+    assert normalise_notebook(again) == [] and again == doc
+    tests = [
+        grade_id_of(c) for c in doc["cells"] if c["cell_type"] == "code" and cell_role(c) == "test"
+    ]
+    assert len(tests) == len(set(tests)) and set(tests) <= set(problems.CHECKS)
+    cells_to_run(doc["cells"])
