@@ -46,7 +46,7 @@ def returned(answer: object, call: str) -> dict:
     if not isinstance(answer, dict):
         raise Mismatch(f"`{call}` gave no answer.")
     if not answer.get("ok"):
-        error = answer.get("error") if isinstance(answer.get("error"), dict) else {}
+        error = answer["error"] if isinstance(answer.get("error"), dict) else {}
         kind, text = str(error.get("type", "Error")), str(error.get("message", ""))
         raise Mismatch(f"`{call}` raised {kind}: {text[:300]}", hint_for_error(kind, text))
     value = answer.get("value")
@@ -75,7 +75,7 @@ def describe(value: object) -> str:
         "dict": "a dict",
         "figure": "a matplotlib Figure",
         "missing": "nothing (the name is not defined)",
-    }.get(kind, "something unreadable")
+    }.get(str(kind), "something unreadable")
 
 
 def items(value: dict, count: int, what: str) -> list[dict]:
@@ -95,7 +95,9 @@ def tensor(value: dict, what: str) -> Received:
         )
         raise Mismatch(f"{what} should be a torch tensor, not {describe(value)}.", hint)
     shape, data = value.get("shape"), value.get("data")
-    if not _is_shape(shape) or not isinstance(data, list) or len(data) != math.prod(shape):
+    if not isinstance(shape, list) or not _is_shape(shape) or not isinstance(data, list):
+        raise Mismatch(f"{what} could not be read (complex, or too large).")
+    if len(data) != math.prod(shape):
         raise Mismatch(f"{what} could not be read (complex, or too large).")
     if not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in data):
         raise Mismatch(f"{what} could not be read.")

@@ -120,8 +120,8 @@ def backward_direct(
     name: str, inputs: Sequence[dict | None], grad_output: dict, *, arity: int | None = None
 ) -> dict:
     """`cls.backward(node, grad_output)` with the node of `cls.apply(*inputs[:arity])`."""
-    probe = {"op": "backward_direct", "name": name, "inputs": list(inputs)}
-    probe |= {"grad_output": grad_output}
+    probe: dict = {"op": "backward_direct", "name": name, "inputs": list(inputs)}
+    probe["grad_output"] = grad_output
     return probe if arity is None else probe | {"arity": arity}
 
 

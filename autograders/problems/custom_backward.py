@@ -258,8 +258,9 @@ def linear_forward_trial(rng: random.Random) -> Trial:
         reports = _applied(answer, "LinearFunction", "LinearFunction.apply")
         for case, k, report in zip([*cases, cases[0]], [*arity, 3], reports, strict=True):
             text = _linear_text(case, omitted=k == 2)
+            x, weight, bias, _ = case
             want = references.linear_output(
-                *(t.double() if t is not None else None for t in case[:3])
+                x.double(), weight.double(), bias.double() if bias is not None else None
             )
             compare.close(_forward_value(report, text), want, text)
         _inputs_unchanged(answer, [list(c[:3]) for c in cases], "LinearFunction.apply")
@@ -312,7 +313,8 @@ def linear_backward_trial(rng: random.Random) -> Trial:
 
 def _linear_grads(grads: list, case, needs, omitted: bool, text: str = "") -> None:
     text = text or _linear_text(case, omitted, needs)
-    _, wants = references.linear(*case, needs_grad=needs)
+    x, weight, bias, upstream = case
+    _, wants = references.linear(x, weight, bias, upstream, needs_grad=needs)
     grads = [*grads, None, None, None][:3]  # two inputs when the bias was left out
     for name, want, got in zip(("input", "weight", "bias"), wants, grads, strict=True):
         if want is not None:
@@ -328,8 +330,11 @@ def _linear_direct(answer: dict, case) -> None:
             f"{compare.describe(value)}.",
             "Return (grad_input, grad_weight, grad_bias), with None for an absent bias.",
         )
-    _, wants = references.linear(*case)
-    for name, want, got in zip(("input", "weight"), wants, value["items"], strict=False):
+    _, (want_input, want_weight, _) = references.linear(*case)
+    for name, want, got in zip(
+        ("input", "weight"), (want_input, want_weight), value["items"], strict=False
+    ):
+        assert want is not None  # both require grad here
         _gradient(got, want, f"the {name} gradient that {text} returns")
 
 

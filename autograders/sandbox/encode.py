@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import builtins
 import math
+from collections.abc import Callable
+from typing import Any
 
 import matplotlib.colors
 import matplotlib.figure
@@ -42,12 +44,16 @@ _Tensor = torch.Tensor
 # Tensor attributes are read through torch's C base class, which Python code cannot patch: a
 # cell that replaces `torch.Tensor.requires_grad` or `.tolist` does not change what we report.
 _Base = torch._C.TensorBase
-_requires_grad = _Base.requires_grad.__get__
-_is_leaf = _Base.is_leaf.__get__
-_grad = _Base.grad.__get__
-_grad_fn = _Base.grad_fn.__get__
-_shape = _Base.shape.__get__
-_dtype = _Base.dtype.__get__
+
+
+def c_getter(name: builtins.str) -> Callable[[object], Any]:
+    """The C-level getter of a tensor attribute: a property patched in Python cannot lie here."""
+    return vars(_Base)[name].__get__
+
+
+_requires_grad, _is_leaf, _grad, _grad_fn, _shape, _dtype = map(
+    c_getter, ("requires_grad", "is_leaf", "grad", "grad_fn", "shape", "dtype")
+)
 _detach, _to, _reshape, _tolist = _Base.detach, _Base.to, _Base.reshape, _Base.tolist
 _numel, _is_complex = _Base.numel, _Base.is_complex
 _tensor = torch.tensor
@@ -64,7 +70,7 @@ _DTYPES = {
 _FUNCTION_GLOBALS = {"torch": torch, "math": math, "__builtins__": {}}
 
 
-def decode(spec, registers: dict | None = None):
+def decode(spec, registers: builtins.dict | None = None):
     """An argument for a student function, from the grader's description of it.
 
     A tensor with a `"name"` is kept in `registers`; `{"ref": name}` is that same object again.
@@ -86,7 +92,7 @@ def decode(spec, registers: dict | None = None):
     raise ValueError(f"unknown argument description: {sorted(spec)}")
 
 
-def encode(value, depth: int = 0) -> dict:
+def encode(value, depth: builtins.int = 0) -> builtins.dict:
     """Plain data describing `value`; never raises."""
     try:
         return _encode(value, depth)
@@ -94,7 +100,7 @@ def encode(value, depth: int = 0) -> dict:
         return {"type": "unreadable", "reason": f"{type(error).__name__}: {_short(error)}"}
 
 
-def _encode(value, depth: int) -> dict:
+def _encode(value, depth: builtins.int) -> builtins.dict:
     if value is None:
         return {"type": "none"}
     if isinstance(value, bool):
@@ -122,7 +128,7 @@ def _encode(value, depth: int) -> dict:
     return {"type": "object", "class": _class_name(value)}
 
 
-def _encode_tensor(value) -> dict:
+def _encode_tensor(value) -> builtins.dict:
     with _no_torch_function():  # a subclass's __torch_function__ must not answer for it
         grad_fn = _grad_fn(value)
         leaf = bool(_is_leaf(value))
@@ -143,7 +149,7 @@ def _encode_tensor(value) -> dict:
         return meta | {"data": _tolist(flat)}
 
 
-def _encode_array(value) -> dict:
+def _encode_array(value) -> builtins.dict:
     array = _asarray(value)
     meta = {"type": "ndarray", "dtype": str(array.dtype), "shape": list(array.shape)}
     if array.dtype.kind not in "biuf" or array.size > MAX_ELEMENTS:
@@ -151,7 +157,7 @@ def _encode_array(value) -> dict:
     return meta | {"data": array.astype(numpy.float64).reshape(-1).tolist()}
 
 
-def _encode_figure(figure) -> dict:
+def _encode_figure(figure) -> builtins.dict:
     axes = []
     for ax in list(figure.get_axes())[:MAX_ITEMS]:
         lines = []
@@ -178,7 +184,7 @@ def _encode_figure(figure) -> dict:
     return {"type": "figure", "axes": axes, "figure_legends": figure_legends}
 
 
-def _legend(legend) -> list[dict] | None:
+def _legend(legend) -> builtins.list[builtins.dict] | None:
     """Each legend entry: its text and the style of the handle drawn next to it, so the
     grader can tell which curve an entry names (the handles are copies, not the lines)."""
     if legend is None:
@@ -192,7 +198,7 @@ def _legend(legend) -> list[dict] | None:
     ]
 
 
-def _style(artist) -> list | None:
+def _style(artist) -> builtins.list | None:
     """Colour (RGBA), line style and marker of a line or a legend handle: what tells curves
     apart on the page."""
     try:
@@ -202,12 +208,12 @@ def _style(artist) -> list | None:
         return None
 
 
-def _class_name(value) -> str:
+def _class_name(value) -> builtins.str:
     cls = type(value)
     return f"{getattr(cls, '__module__', '?')}.{getattr(cls, '__qualname__', '?')}"[:200]
 
 
-def _short(error: BaseException) -> str:
+def _short(error: BaseException) -> builtins.str:
     try:
         return str(error)[:MAX_TEXT]
     except BaseException:

@@ -19,7 +19,7 @@ import builtins
 
 import torch
 
-from autograders.sandbox.encode import decode, encode
+from autograders.sandbox.encode import c_getter, decode, encode
 
 _isinstance = builtins.isinstance
 _issubclass = builtins.issubclass
@@ -31,8 +31,8 @@ _reversed = builtins.reversed
 _Function = torch.autograd.Function
 _Tensor = torch.Tensor
 _backward = torch.Tensor.backward
-_grad_fn = torch._C.TensorBase.grad_fn.__get__  # C-level: a patched property cannot lie here
-_grad = torch._C.TensorBase.grad.__get__
+_grad_fn = c_getter("grad_fn")  # C-level: a patched property cannot lie here
+_grad = c_getter("grad")
 
 
 def run(op: dict, namespace: dict, registers: dict | None = None) -> dict:
