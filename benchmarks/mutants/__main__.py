@@ -62,7 +62,11 @@ def run(args: argparse.Namespace) -> dict:
         started = time.monotonic()
         submitted = grading.build_class(answers, to_grade, work / "submitted")
         log = work / "grader.log"
-        grading.grade(submitted, work / "out", workers=args.workers, seed=args.seed, log=log)
+        code = grading.grade(submitted, work / "out", workers=args.workers, seed=args.seed, log=log)
+        if not (work / "out" / "grades.csv").is_file():
+            raise SystemExit(
+                f"the grader wrote no grades.csv (exit {code}):\n{log.read_text()[-3000:]}"
+            )
         rows = grading.read_grades(work / "out")
         seconds["grading"] = time.monotonic() - started
     graded = grading.verdicts(rows, to_grade)

@@ -1,10 +1,12 @@
 """The child side of the equivalence check: `python -m benchmarks.mutants.harness`.
 
-Reads one job (JSON on stdin: the question, the notebook's answers in order, the solution and
-the mutants), runs the question's battery on the solution, then on each mutant in a fresh
-namespace, and writes one JSON line per mutant: {"id", "equivalent", "reason"}. What the
-answers print goes nowhere; a mutant that runs longer than the job's `timeout` is not
-equivalent. Mutant code runs only in this process, never in the benchmark's.
+Reads the jobs (JSON on stdin: {"jobs": [...], "workers": n}; a job is a question, the
+notebook's answers in order, the solution and the mutants) and imports torch once; then each
+job runs in a forked child of its own, which runs the question's battery on the solution, then
+on each mutant in a fresh namespace. One JSON line per mutant goes to stdout:
+{"id", "equivalent", "reason"}. What the answers print goes nowhere; a mutant that runs longer
+than the job's `timeout` is not equivalent. Mutant code runs only in the forked children,
+never in the benchmark's process nor in this one.
 """
 
 from __future__ import annotations
@@ -14,11 +16,15 @@ import os
 import random
 import signal
 import sys
+import tempfile
 import warnings
+from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import torch  # noqa: E402
 
 from benchmarks.mutants import battery, battery_functions  # noqa: E402
 from benchmarks.mutants.observe import Raised, Recorder, first_difference  # noqa: E402
@@ -43,8 +49,6 @@ class TimedOut(BaseException):  # not an Exception: a battery step must not swal
 def observe(job: dict, source: str) -> list:
     """The observations of the battery of job's question, with `source` as its answer and the
     solution's answers for the notebook's other questions (run in notebook order)."""
-    import matplotlib.pyplot as plt
-
     namespace: dict = {"__name__": "__main__"}
     recorder = Recorder()
     try:
@@ -65,9 +69,8 @@ def _on_alarm(signum, frame) -> None:
     raise TimedOut
 
 
-def main() -> int:
-    job = json.loads(sys.stdin.read())
-    channel = os.fdopen(os.dup(1), "w")
+def run_job(job: dict, report) -> None:
+    """In a forked child: the solution's observations, then one verdict line per mutant."""
     quiet = os.open(os.devnull, os.O_WRONLY)
     os.dup2(quiet, 1)
     os.dup2(quiet, 2)
@@ -82,9 +85,59 @@ def main() -> int:
             reason = f"ran longer than {job['timeout']} s"
         finally:
             signal.alarm(0)
-        line = {"id": mutant_id, "equivalent": reason is None, "reason": reason}
-        channel.write(json.dumps(line) + "\n")
-        channel.flush()
+        report.write(json.dumps({"id": mutant_id, "equivalent": reason is None, "reason": reason}))
+        report.write("\n")
+        report.flush()
+
+
+def fork_job(job: dict, path: Path) -> int:
+    """Start run_job in a child process writing to path; its pid."""
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into the parent's code
+        code = 1
+        try:
+            torch.set_num_threads(1)
+            with path.open("w", encoding="utf-8") as report:
+                run_job(job, report)
+            code = 0
+        finally:
+            os._exit(code)
+    return pid
+
+
+def reported(path: Path) -> list[dict]:
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    return [json.loads(line) for line in lines if line.endswith("}")]
+
+
+def run_jobs(jobs: list[dict], workers: int, scratch: Path, out) -> None:
+    """Each job in its own forked child, `workers` at a time. A child that dies is replaced
+    by one for the mutants it had not reported; the one it died on is not equivalent."""
+    queue, running, serial = list(jobs), {}, 0
+    while queue or running:
+        while queue and len(running) < workers:
+            job, serial = queue.pop(0), serial + 1
+            path = scratch / f"job{serial}.jsonl"
+            running[fork_job(job, path)] = (job, path)
+        pid, _ = os.wait()
+        job, path = running.pop(pid)
+        done = reported(path)
+        for line in done:
+            out.write(json.dumps(line) + "\n")
+        left = job["mutants"][len(done) :]
+        if left:
+            crash = {"id": left[0][0], "equivalent": False, "reason": "it killed the process"}
+            out.write(json.dumps(crash) + "\n")
+            if left[1:]:
+                queue.append(job | {"mutants": left[1:]})
+        out.flush()
+
+
+def main() -> int:
+    request = json.loads(sys.stdin.read())
+    with tempfile.TemporaryDirectory(prefix="mutants-") as scratch:
+        os.chdir(scratch)  # where a mutant's files would go
+        run_jobs(request["jobs"], request["workers"], Path(scratch), sys.stdout)
     return 0
 
 

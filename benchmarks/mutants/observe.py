@@ -106,6 +106,16 @@ def _tensors_differ(a: object, b: object) -> str | None:
 
 
 def _short(value: object) -> str:
+    """A few words for a description (never the values of a tensor)."""
     if isinstance(value, torch.Tensor):
         return f"a tensor of shape {tuple(value.shape)}"
+    if isinstance(value, Raised):
+        return f"raising {value.kind}"
+    if isinstance(value, tuple) and value and isinstance(value[0], str):
+        kind = value[0]
+        if kind == "tensor":
+            return _short(value[1])
+        if kind in ("tuple", "list", "dict", "figure"):
+            return f"a {kind} of {len(value[1])} items"
+        return f"an object of type {value[1]}" if kind == "object" else kind
     return repr(value)[:60]

@@ -114,6 +114,21 @@ def args_swap(node: ast.AST, _where: Where) -> list:
     return [(f"{i}_{i + 1}", _swap("args", i)) for i in range(len(node.args) - 1)]
 
 
+def arg_dropped(node: ast.AST, _where: Where) -> list:
+    """A call with two or more positional arguments loses one (`ax.plot(x, y)` -> `ax.plot(y)`)."""
+    if not isinstance(node, ast.Call) or len(node.args) < 2:
+        return []
+    return [(f"arg{i}", _drop_arg(i)) for i in range(len(node.args))]
+
+
+def _drop_arg(i: int):
+    def apply(node: ast.Call, _where: Where) -> ast.AST:
+        del node.args[i]
+        return node
+
+    return apply
+
+
 def _swap(field: str, i: int):
     def apply(node: ast.AST, _where: Where) -> ast.AST:
         items = getattr(node, field)
@@ -182,6 +197,7 @@ PYTHON_OPERATORS: dict[str, Operator] = {
     "compare": compare,
     "constant": constant,
     "args_swap": args_swap,
+    "arg_dropped": arg_dropped,
     "return_swap": return_swap,
     "return_drop": return_drop,
     "unpack_swap": unpack_swap,
