@@ -183,6 +183,10 @@ def warm_up(config: Config):
     shell.run_cell(WARM_UP_CELL, store_history=False)
     shell.user_ns.clear()
     shell.init_user_ns()
+    # Drawing text opened font files, kept open by matplotlib's font cache: a child would
+    # inherit them (and close them, see `confine.close_inherited_descriptors`, under fonts
+    # still in use). Children reopen the few fonts they draw with.
+    matplotlib.font_manager._get_font.cache_clear()
     gc.collect()
     gc.freeze()  # children inherit these objects; a collection in a child need not touch them
     return shell

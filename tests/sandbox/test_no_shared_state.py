@@ -6,6 +6,7 @@ and reads what the cells found back as plain data.
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
@@ -45,6 +46,19 @@ def test_a_child_holds_only_its_channel_and_dev_null(sandbox: Sandbox) -> None:
     assert standard == {"0": "/dev/null", "1": "/dev/null", "2": "/dev/null"}, standard
     assert len(found) == 1, found
     assert next(iter(found.values())).startswith("socket:"), found
+
+
+def test_the_warm_process_keeps_no_file_open(sandbox: Sandbox) -> None:
+    """What a child could inherit: besides its standard streams, the warm process holds only
+    sockets, pipes and namespace handles, no file (no history database, no font, no log)."""
+    sandbox.spawn(0).kill()  # the slot's server is up
+    server = sandbox._warm[0].server_pid
+    folder = Path(f"/proc/{server}/fd")
+    held = {name: os.readlink(folder / name) for name in os.listdir(folder)}
+    for name in ("0", "1", "2"):
+        held.pop(name)
+    files = [link for link in held.values() if not link.startswith(("socket:", "pipe:", "pid:"))]
+    assert files == [], held
 
 
 # Student A leaves a marker wherever it can: through every descriptor it holds (but its
