@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.mutants.generate import OPERATORS, all_mutants, mutants_of, sample
+from benchmarks.mutants.equivalence import judge_all
+from benchmarks.mutants.generate import OPERATORS, Mutant, all_mutants, mutants_of, sample
 from benchmarks.mutants.solutions import Answers
 
 REPO = Path(__file__).resolve().parents[2]
@@ -66,6 +67,41 @@ def test_every_operator_makes_mutants_and_the_sample_keeps_them(answers: Answers
     assert chosen == sample(mutants, PER_QUESTION, SEED)
     for question in answers.solutions:
         assert sum(m.question == question for m in chosen) >= PER_QUESTION, question
+
+
+def test_the_battery_tells_equivalent_mutants_from_the_others(answers: Answers) -> None:
+    """The solution itself and a change the contract allows are equivalent; a Square that
+    keeps its state on the class, one that mutates grad_output in place, and one that kills
+    its process are not."""
+    square = answers.solutions["square_function"]
+    grid = answers.solutions["partials_on_grid"]
+    cases = {
+        "same": ("square_function", square, True),
+        "float64": (
+            "partials_on_grid",
+            grid.replace(".detach().clone()", ".detach().double()"),
+            True,
+        ),
+        "class_state": (
+            "square_function",
+            square.replace("ctx.save_for_backward(i)", "Square.saved = i").replace(
+                "(i,) = ctx.saved_tensors", "i = Square.saved"
+            ),
+            False,
+        ),
+        "inplace_upstream": (
+            "square_function",
+            square.replace("grad_output * 2 * i", "grad_output.mul_(2) * i"),
+            False,
+        ),
+        "dies": ("partials_on_grid", "import os\nos._exit(3)\n", False),
+    }
+    mutants = [Mutant(name, q, "test", 0, source, "") for name, (q, source, _) in cases.items()]
+    judged = judge_all(answers, mutants, workers=2)
+    assert {name: judged[name].equivalent for name in cases} == {
+        name: equivalent for name, (_, _, equivalent) in cases.items()
+    }, {name: judged[name].reason for name in cases}
+    assert judged["dies"].reason == "it killed the process"
 
 
 @pytest.mark.slow
