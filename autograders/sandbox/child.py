@@ -9,9 +9,11 @@ Conversation with the grader (messages in `protocol`):
             then {"event": "question_done"}
   grader -> {"op": "exit"}
 
-Questions run in this process, one after the other, as a notebook's test cells would. A question
-that kills the process (os._exit, a segfault) or hangs is charged by the grader, which then
-starts a fresh child for the remaining questions.
+Questions run in this process, one after the other, as a notebook's test cells would: each check
+is one test cell, which ends as a cell ends in Jupyter (the inline backend closes its figures),
+and closes the figure each call opens once it is read, as the instructor's plot tests do. A
+question that kills the process (os._exit, a segfault) or hangs is charged by the grader,
+which then starts a fresh child for the remaining questions.
 """
 
 from __future__ import annotations
@@ -20,7 +22,13 @@ import os
 import sys
 
 from autograders.sandbox import probes, protocol
-from autograders.sandbox.shell import CappedStream
+from autograders.sandbox.shell import (
+    CappedStream,
+    as_in_a_notebook,
+    close_figures_except,
+    end_of_cell,
+    open_figures,
+)
 
 _serving_pid = 0
 
@@ -34,6 +42,7 @@ def serve(sock, shell) -> None:
     _serving_pid = _getpid()
     stdout, stderr = CappedStream("stdout"), CappedStream("stderr")
     sys.stdout, sys.stderr = stdout, stderr
+    as_in_a_notebook(shell)
     namespace = shell.user_ns
     while True:
         message = protocol.receive(sock)
@@ -42,7 +51,7 @@ def serve(sock, shell) -> None:
         if message["op"] == "cells":
             run_cells(sock, shell, message)
         elif message["op"] == "question":
-            answer_question(sock, namespace, message, stdout, stderr)
+            answer_question(sock, shell, namespace, message, stdout, stderr)
 
 
 def run_cells(sock, shell, message: dict) -> None:
@@ -60,20 +69,45 @@ def run_cells(sock, shell, message: dict) -> None:
     protocol.send(sock, {"event": "cells_done"})
 
 
-def answer_question(sock, namespace, message: dict, stdout, stderr) -> None:
+def answer_question(sock, shell, namespace: dict, message: dict, stdout, stderr) -> None:
     for check in message["checks"]:
         stdout.reset()
         stderr.reset()
-        answers = []
-        for op in check["probes"]:
-            answers.append(probes.run(op, namespace))
-            stay_the_server()
+        answers = ask_check(namespace, check["probes"], after_each=stay_the_server)
         output = (stdout.getvalue() + stderr.getvalue())[-4000:]
+        close_the_check(shell)
         protocol.send(
             sock,
             {"event": "check", "test_id": check["test_id"], "answers": answers, "output": output},
         )
     protocol.send(sock, {"event": "question_done"})
+
+
+def ask_check(namespace: dict, ops: list[dict], after_each=lambda: None) -> list[dict]:
+    """The answers to one check's probes, asked as an instructor's test cell asks: a figure
+    a call opens is read, then closed (the notebook's plot tests close it in `finally`), so a
+    pyplot answer drawing on the current figure starts afresh at every call, as in Jupyter.
+
+    tests/fidelity runs this same function in a real kernel to compare with the sandbox.
+    """
+    registers: dict = {}  # the check's named tensors, passed again by later probes
+    answers = []
+    for op in ops:
+        figures_before = open_figures()
+        answers.append(probes.run(op, namespace, registers))
+        after_each()
+        close_figures_except(figures_before)
+    return answers
+
+
+def close_the_check(shell) -> None:
+    """End the check as a kernel ends a cell (its figures close), whatever hooks a cell
+    registered do: an exception or exit there is no answer and stops nothing."""
+    try:
+        end_of_cell(shell)
+    except BaseException:  # noqa: S110  (a student's post_execute hook; the answers are sent)
+        pass
+    stay_the_server()
 
 
 def stay_the_server() -> None:

@@ -1,19 +1,26 @@
 """Child side: an IPython shell that runs notebook cells as Jupyter would, without a kernel.
 
-Magics, `!` lines, `%matplotlib inline` and `plt.show()` behave as in a notebook; figures stay
-on the non-interactive Agg backend. Output goes to capped in-memory streams, so a cell that
-prints a million lines costs memory for the first few kilobytes only.
+What a notebook sees in JupyterLab, it sees here (tests/fidelity compares with a real kernel):
+matplotlib runs on Jupyter's own inline backend, so `plt.show()` shows and closes the open
+figures and every figure still open when a cell ends is closed then; the namespace is a
+`__main__` module; the notebook's folder (here the child's working folder) is importable, as
+IPython puts '' on `sys.path`. Magics and `!` lines work. Output goes to capped in-memory
+streams, so a cell that prints a million lines costs memory for the first few kilobytes only.
 """
 
 from __future__ import annotations
 
+import builtins
 import io
+import os
 import subprocess
 import sys
 
 from IPython.core.interactiveshell import InteractiveShell
 
 OUTPUT_CAP = 8_000
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"  # ipykernel's default backend
+MAIN_MODULE_DOC = "Automatically created module for IPython interactive environment"
 
 
 class CappedStream(io.TextIOBase):
@@ -49,7 +56,11 @@ class CappedStream(io.TextIOBase):
 
 
 class SandboxShell(InteractiveShell):
-    """InteractiveShell whose GUI and matplotlib hooks keep the Agg backend."""
+    """InteractiveShell on Jupyter's inline matplotlib backend, with no GUI event loop."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        use_inline_backend(self)
 
     def enable_gui(self, gui=None):
         return None
@@ -70,9 +81,71 @@ class SandboxShell(InteractiveShell):
         self.user_ns["_exit_code"] = done.returncode
 
     def enable_matplotlib(self, gui=None):
-        import matplotlib.pyplot  # noqa: F401  (already imported in the warm process)
+        """`%matplotlib` (any GUI) keeps the inline backend: there is no display to draw on,
+        and `%matplotlib inline`, the one students use, is then a no-op as in JupyterLab."""
+        return gui, "inline"
 
-        return gui, "agg"
+
+def use_inline_backend(shell: InteractiveShell) -> None:
+    """Switch matplotlib to ipykernel's inline backend, configured as a kernel configures it:
+    interactive mode on, and the `post_execute` hook that shows, then closes, the figures a
+    cell opened. Figures are shown as text only: rendering PNGs nobody sees costs time."""
+    from IPython.core.pylabtools import activate_matplotlib
+    from matplotlib_inline.backend_inline import configure_inline_support
+    from matplotlib_inline.config import InlineBackend
+
+    activate_matplotlib(INLINE_BACKEND)
+    InlineBackend.instance(parent=shell).figure_formats = set()
+    configure_inline_support(shell, INLINE_BACKEND)
+
+
+def end_of_cell(shell: InteractiveShell) -> None:
+    """What a kernel does when a cell ends (the inline backend closes its figures): for a
+    grader's check, which stands for one test cell but is not run by `run_cell`."""
+    shell.events.trigger("post_execute")
+
+
+def open_figures() -> set[int]:
+    """The numbers of pyplot's open figures."""
+    from matplotlib._pylab_helpers import Gcf
+
+    return {manager.num for manager in Gcf.get_all_fig_managers()}
+
+
+def close_figures_except(keep: set[int]) -> None:
+    """Close pyplot's figures opened since `open_figures()` returned `keep`."""
+    from matplotlib._pylab_helpers import Gcf
+
+    for number in open_figures() - keep:
+        Gcf.destroy(number)
+
+
+def as_in_a_notebook(shell: InteractiveShell) -> None:
+    """Per child, before the first cell: the namespace is `__main__` again (the warm process
+    cleared it) and the working folder is importable, as in a kernel.
+
+    IPython's kernel app inserts '' before the first site-packages folder (after the standard
+    library), so a module a cell writes (`%%writefile helper.py`) can be imported, but not
+    shadow an installed package.
+    """
+    names = {
+        "__name__": "__main__",
+        "__doc__": MAIN_MODULE_DOC,
+        "__package__": None,
+        "__loader__": None,
+        "__spec__": None,
+        "__builtins__": builtins,
+    }
+    shell.user_ns.update(names)
+    if "" not in sys.path:
+        sys.path.insert(_site_packages_index(), "")
+
+
+def _site_packages_index() -> int:
+    for index, path in enumerate(sys.path):
+        if os.path.basename(path) in ("site-packages", "dist-packages"):
+            return index
+    return 0
 
 
 def make_shell(ipython_dir: str) -> SandboxShell:

@@ -8,6 +8,7 @@ from tests.corpus.escapes import ESCAPES
 from tests.corpus.fake_functions import FAKE_FUNCTIONS
 from tests.corpus.faults import FAULTS
 from tests.corpus.honest import HONEST
+from tests.corpus.jupyter import JUPYTER
 from tests.corpus.mistakes import MISTAKES
 from tests.corpus.spec import Submission
 from tests.corpus.tampered import TAMPERED
@@ -16,6 +17,7 @@ from tests.corpus.verdict import VERDICT
 CATEGORIES: dict[str, list[Submission]] = {
     "honest": HONEST,
     "mistakes": MISTAKES,
+    "jupyter": JUPYTER,
     "faults": FAULTS,
     "verdict": VERDICT,
     "fake_functions": FAKE_FUNCTIONS,
