@@ -1,0 +1,125 @@
+"""`MakeStudentContentInert`: nothing active from a submission reaches a page.
+
+Runs in `nbgrader autograde` (so the stored autograded notebooks are harmless too) and in
+`nbgrader generate_feedback`. Per notebook:
+
+- a markdown cell whose rendering would hold anything the allow-list of `inert_html` removes
+  (a script, an event handler, a `javascript:` link, an iframe, a form, a style, a MathJax
+  `\\href` or `\\style`) has its source replaced by the sanitised HTML of that rendering, and
+  the change is logged; honest markdown (LaTeX, tables, images, code, links) is left
+  byte for byte as the student wrote it;
+- outputs: HTML and markdown are sanitised the same way; JavaScript, SVG (which can hold
+  scripts when inlined), widget views and unknown rich types are dropped, plain text and
+  raster images kept;
+- attachments other than raster images are dropped, and so is the notebook's widget state,
+  which nbconvert's templates would hand to widget code loaded from a CDN.
+"""
+
+from __future__ import annotations
+
+from nbconvert.exporters.exporter import ResourcesDict
+from nbconvert.preprocessors import Preprocessor
+from nbformat.notebooknode import NotebookNode
+from traitlets import Bool
+
+from autograders.nbgrader_plugin.inert_html import (
+    neutralise_tex,
+    render_markdown,
+    safe_markdown,
+    same_html,
+    sanitize_html,
+)
+
+KEPT_OUTPUT_TYPES = {"text/plain", "text/latex", "image/png", "image/jpeg", "image/gif"}
+SANITISED_OUTPUT_TYPES = {"text/html", "text/markdown"}
+RASTER_ATTACHMENTS = {"image/png", "image/jpeg", "image/gif", "image/webp"}
+
+
+class MakeStudentContentInert(Preprocessor):
+    """Sanitise markdown cells, rich outputs, attachments and widget state (logged)."""
+
+    enabled = Bool(True, help="nbconvert runs a preprocessor only when it is enabled.").tag(
+        config=True
+    )
+
+    def preprocess(
+        self, nb: NotebookNode, resources: ResourcesDict
+    ) -> tuple[NotebookNode, ResourcesDict]:
+        if nb.metadata.pop("widgets", None) is not None:
+            self._log(resources, "notebook metadata", "widget state removed")
+        return super().preprocess(nb, resources)
+
+    def preprocess_cell(
+        self, cell: NotebookNode, resources: ResourcesDict, index: int
+    ) -> tuple[NotebookNode, ResourcesDict]:
+        where = f"cell {index}"
+        if "attachments" in cell:
+            self._keep_raster_attachments(cell, resources, where)
+        if cell.cell_type == "markdown":
+            inert = inert_markdown(cell.source, cell.get("attachments"))
+            if inert != cell.source:
+                cell.source = inert
+                self._log(resources, where, "active HTML in markdown made inert")
+        for output in cell.get("outputs", []):
+            if "data" in output and _make_output_inert(output):
+                self._log(resources, where, "active output made inert")
+        return cell, resources
+
+    def _keep_raster_attachments(self, cell: NotebookNode, resources: ResourcesDict, where: str):
+        for name, bundle in list(cell.attachments.items()):
+            kept = {kind: data for kind, data in bundle.items() if kind in RASTER_ATTACHMENTS}
+            if kept != dict(bundle):
+                self._log(resources, where, f"attachment {name!r}: non-image content removed")
+            if kept:
+                cell.attachments[name] = kept
+            else:
+                del cell.attachments[name]
+
+    def _log(self, resources: ResourcesDict, where: str, what: str) -> None:
+        info = resources.get("nbgrader", {})
+        self.log.warning(
+            "%s/%s: %s: %s", info.get("student", "?"), info.get("notebook", "?"), where, what
+        )
+
+
+def inert_markdown(source: str, attachments: dict | None = None) -> str:
+    """`source` itself when it renders to inert HTML; otherwise that HTML, sanitised.
+
+    The replacement is HTML, which markdown passes through, so the page shows what the
+    honest part of the cell said, without its active part.
+    """
+    if neutralise_tex(source) == source:
+        rendered = render_markdown(source, attachments)
+        if same_html(rendered, sanitize_html(rendered)):
+            return source
+    return safe_markdown(source, attachments)
+
+
+def _make_output_inert(output: NotebookNode) -> bool:
+    """Sanitise or drop the output's rich representations in place; whether any changed."""
+    changed = False
+    for kind in list(output.data):
+        value = output.data[kind]
+        text = "".join(value) if isinstance(value, list) else value
+        if kind in KEPT_OUTPUT_TYPES | SANITISED_OUTPUT_TYPES and isinstance(text, str):
+            clean = _inert_output_text(kind, text)
+            if clean != text:
+                output.data[kind] = clean
+                changed = True
+        else:
+            del output.data[kind]
+            changed = True
+    if not output.data:
+        output.data["text/plain"] = "(output removed: it could run code in a browser)"
+    return changed
+
+
+def _inert_output_text(kind: str, text: str) -> str:
+    if kind == "text/html":
+        clean = sanitize_html(text)
+        return text if same_html(text, clean) else clean
+    if kind == "text/markdown":
+        return inert_markdown(text)
+    if kind == "text/latex":
+        return neutralise_tex(text)
+    return text  # plain text is escaped by every template; images are base64 data
