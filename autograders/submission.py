@@ -10,11 +10,13 @@ answer cells and the student's own code cells run in the sandbox, in order.
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograders import problems
 from autograders.normalise import InvalidNotebook, cell_role, grade_id_of, normalise_notebook
+from autograders.student_ids import is_valid_student_id, refusal
 
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
 MAX_CELLS = 1000
@@ -34,15 +36,26 @@ def student_folders(submitted: Path) -> dict[str, Path]:
     """student id -> the student's assignment folder, for nbgrader's submitted layout.
 
     `submitted` is either the `submitted/` folder (one sub-folder per student) or one student's
-    folder. Every student folder gets an entry, even one with nothing gradable in it.
+    folder. Every student folder gets an entry, even one with nothing gradable in it, except a
+    folder whose name is not a valid student id (`autograders.student_ids`): that one is set
+    aside with a message on stderr, its name escaped, since an id ends up in every report.
+    Hidden folders (a leading dot) are skipped silently, as before.
     """
     if (submitted / problems.ASSIGNMENT).is_dir():
-        return {submitted.name: submitted / problems.ASSIGNMENT}
-    return {
-        entry.name: entry / problems.ASSIGNMENT
-        for entry in sorted(submitted.iterdir())
-        if entry.is_dir() and not entry.name.startswith(".")
-    }
+        candidates = [submitted]
+    else:
+        candidates = [
+            entry
+            for entry in sorted(submitted.iterdir())
+            if entry.is_dir() and not entry.name.startswith(".")
+        ]
+    folders = {}
+    for folder in candidates:
+        if is_valid_student_id(folder.name):
+            folders[folder.name] = folder / problems.ASSIGNMENT
+        else:
+            print(refusal(folder.name), file=sys.stderr)
+    return folders
 
 
 def read_notebook(path: Path) -> NotebookCells:
