@@ -44,9 +44,16 @@ from nbgrader.preprocessors import (  # noqa: E402
 from autograders.nbgrader_plugin import (  # noqa: E402
     HideHiddenTests,
     IsolatedExecute,
+    MakeStudentContentInert,
     RestoreTestCells,
     TolerantNotebookExporter,
+    refuse_invalid_student_ids,
 )
+
+# A student id is a folder name nbgrader writes unescaped into the formgrader's pages: a folder
+# whose name is not a valid id (autograders/student_ids.py) is skipped by autograde and
+# generate_feedback, with an error in the log, before the gradebook ever holds it.
+refuse_invalid_student_ids()
 
 # An unreadable notebook (invalid JSON, binary, nbformat 3) costs its own questions, not the
 # student's whole assignment.
@@ -60,6 +67,7 @@ c.Autograde.sanitize_preprocessors = [
     RestoreTestCells,
     OverwriteCells,
     CheckCellMetadata,
+    MakeStudentContentInert,  # last: the stored autograded notebook is inert
 ]
 
 c.Autograde.autograde_preprocessors = [
@@ -70,7 +78,21 @@ c.Autograde.autograde_preprocessors = [
     SaveAutoGrades,
     AssignLatePenalties,
     CheckCellMetadata,
+    MakeStudentContentInert,
 ]
 c.IsolatedExecute.timeout = 10.0  # seconds per cell and per question
-# Feedback shows what failed and why, not the hidden tests' code.
-c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, HideHiddenTests]
+# Feedback shows what failed and why, not the hidden tests' code, and nothing active.
+c.GenerateFeedback.preprocessors = [
+    GetGrades,
+    CSSHTMLHeaderPreprocessor,
+    HideHiddenTests,
+    MakeStudentContentInert,
+]
+
+# --- pages that show student work (formgrader, feedback) ---
+# nbgrader's formgrade and feedback templates render markdown through the exporter's own
+# `markdown2html` filter, raw HTML included (`HTMLExporter.sanitize_html` does not reach it).
+# This one renders the same markdown and sanitises the result with an allow-list, so even a
+# notebook graded without the preprocessor above shows nothing active. The formgrader reads
+# this file when the Jupyter server runs in the course root.
+c.HTMLExporter.filters = {"markdown2html": "autograders.nbgrader_plugin.inert_html.markdown2html"}
