@@ -3,11 +3,14 @@
 Layout: the total score, each notebook's status, then per notebook a section and per question a
 block listing its checks (✓/✗, points, what went wrong, the likely mistake, what the student's
 code printed). Every string from a result goes through `html.escape`: messages and printed output
-come from untrusted student code. A Content-Security-Policy that forbids scripts backs that up.
+come from untrusted student code. A Content-Security-Policy backs that up: no script, no request,
+no form, and only the page's own styles (by hash), so not even injected CSS could fake a score.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -46,9 +49,20 @@ pre{background:#f6f8fa;border:1px solid #d0d7de;border-radius:6px;padding:.5rem;
   font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;white-space:pre-wrap}
 """
 
-# Defence in depth: even if some text slipped through unescaped, the browser runs no script and
-# loads nothing from the network.
-CSP = "default-src 'none'; style-src 'unsafe-inline'"
+
+def content_security_policy(styles: Iterable[str]) -> str:
+    """Defence in depth: even if some text slipped through unescaped, the browser runs no
+    script, loads nothing, submits no form, and applies no style but the page's own (`styles`:
+    the `<style>` block and each `style` attribute, allowed by their hashes only)."""
+    hashes = " ".join(f"'{_sha256(style)}'" for style in dict.fromkeys(styles))
+    return (
+        "default-src 'none'; base-uri 'none'; form-action 'none'; "
+        f"style-src 'unsafe-hashes' {hashes}"
+    )
+
+
+def _sha256(text: str) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode()
 
 
 def write_feedback(path: Path, result: StudentResult, *, assignment: str = "derivatives") -> None:
@@ -59,7 +73,8 @@ def write_feedback(path: Path, result: StudentResult, *, assignment: str = "deri
 def render_feedback_html(result: StudentResult, *, assignment: str = "derivatives") -> str:
     """The whole feedback page for one student, as a string."""
     title = f"{assignment}: feedback for {result.student_id}"
-    sections = [_header(result, assignment)]
+    header, meter_style = _header(result, assignment)
+    sections = [header]
     if result.grader_error:
         sections.append(
             '<section class="error"><strong>The autograder itself failed on your submission.'
@@ -70,7 +85,8 @@ def render_feedback_html(result: StudentResult, *, assignment: str = "derivative
         sections.append(_notebook_section(notebook, checks, result.notebooks.get(notebook, GRADED)))
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
+        f'<meta http-equiv="Content-Security-Policy" '
+        f'content="{content_security_policy([CSS, meter_style])}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{_esc(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n"
         + "\n".join(sections)
@@ -78,22 +94,23 @@ def render_feedback_html(result: StudentResult, *, assignment: str = "derivative
     )
 
 
-def _header(result: StudentResult, assignment: str) -> str:
+def _header(result: StudentResult, assignment: str) -> tuple[str, str]:
+    """The page's header, and the one style attribute it uses (for the CSP)."""
     percent = 100 * result.total / result.max_total if result.max_total > 0 else 0
-    percent = min(max(percent, 0), 100)
+    meter_style = f"width:{min(max(percent, 0), 100):.1f}%"
     notebooks = "".join(
         f"<li>{_esc(notebook_file(name))}: {_status_badge(why)}</li>"
         for name, why in result.notebooks.items()
     )
-    return (
+    header = (
         f"<header><h1>{_esc(assignment)}: your autograded feedback</h1>"
         f'<p class="muted">Student: {_esc(result.student_id)}</p>'
         f'<div class="score">{_points(result.total, result.max_total)} points</div>'
-        f'<div class="meter"><div style="width:{percent:.1f}%"></div></div>'
+        f'<div class="meter"><div style="{meter_style}"></div></div>'
         f"<ul>{notebooks}</ul>"
-        f'<p class="muted">Random seed of your hidden test values: {_esc(str(result.seed))}</p>'
         "</header>"
     )
+    return header, meter_style
 
 
 def _notebook_section(notebook: str, checks: list[CheckResult], why: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 from html.parser import HTMLParser
 
@@ -15,7 +17,7 @@ def hostile_result() -> StudentResult:
     """A student whose code printed, and whose messages quote, HTML meant to run."""
     return StudentResult(
         f"mallory{SCRIPT}",
-        seed=99,
+        seeds={"derivatives": 99},
         checks=[
             CheckResult("values", "derivative_at", "intro", "derivative_at: values", 1, 1),
             CheckResult(
@@ -99,7 +101,10 @@ def test_each_notebook_has_a_section_with_its_status():
 
 def test_a_grader_error_is_explained_without_blaming_the_student(tmp_path):
     crashed = StudentResult(
-        "bob", seed=1, grader_error="KeyError: 'expected_grad'", notebooks={"intro": GRADED}
+        "bob",
+        seeds={"derivatives": 1},
+        grader_error="KeyError: 'expected_grad'",
+        notebooks={"intro": GRADED},
     )
     write_feedback(tmp_path / "feedback.html", crashed)
 
@@ -107,3 +112,17 @@ def test_a_grader_error_is_explained_without_blaming_the_student(tmp_path):
     assert "The autograder itself failed" in page and "not your fault" in page
     assert "expected_grad" not in page
     assert "0 / 0 points" in page
+
+
+def test_the_policy_allows_only_the_pages_own_styles():
+    """Injected CSS could hide or fake a score: only the page's own styles apply, by hash."""
+    page = render_feedback_html(hostile_result())
+    policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page).group(1)
+    assert "unsafe-inline" not in policy and "script-src" not in policy
+    assert "default-src 'none'" in policy
+    assert "base-uri 'none'" in policy and "form-action 'none'" in policy
+    styles = re.findall(r"<style>(.*?)</style>", page, re.S) + re.findall(r'style="([^"]*)"', page)
+    assert len(styles) == 2  # the stylesheet and the score meter's width
+    for style in styles:
+        digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in policy
