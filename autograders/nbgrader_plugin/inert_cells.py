@@ -55,20 +55,27 @@ class MakeStudentContentInert(Preprocessor):
         where = f"cell {index}"
         if "attachments" in cell:
             self._keep_raster_attachments(cell, resources, where)
-        if cell.cell_type == "markdown":
-            inert = inert_markdown(cell.source, cell.get("attachments"))
-            if inert != cell.source:
+        if cell.get("cell_type") == "markdown":
+            inert = inert_markdown(_text(cell.get("source")), cell.get("attachments"))
+            if inert != cell.get("source"):
                 cell.source = inert
                 self._log(resources, where, "active HTML in markdown made inert")
-        for output in cell.get("outputs", []):
-            if "data" in output and _make_output_inert(output):
+        outputs = cell.get("outputs")
+        for output in outputs if isinstance(outputs, list) else []:
+            if _make_output_inert(output):
                 self._log(resources, where, "active output made inert")
         return cell, resources
 
     def _keep_raster_attachments(self, cell: NotebookNode, resources: ResourcesDict, where: str):
+        """Image attachments only; anything of another shape is dropped (logged)."""
+        if not isinstance(cell.attachments, dict):
+            del cell["attachments"]
+            self._log(resources, where, "malformed attachments removed")
+            return
         for name, bundle in list(cell.attachments.items()):
+            bundle = bundle if isinstance(bundle, dict) else {}
             kept = {kind: data for kind, data in bundle.items() if kind in RASTER_ATTACHMENTS}
-            if kept != dict(bundle):
+            if kept != bundle:
                 self._log(resources, where, f"attachment {name!r}: non-image content removed")
             if kept:
                 cell.attachments[name] = kept
@@ -97,21 +104,32 @@ def inert_markdown(source: str, attachments: dict | None = None) -> str:
 
 def _make_output_inert(output: NotebookNode) -> bool:
     """Sanitise or drop the output's rich representations in place; whether any changed."""
-    changed = False
-    for kind in list(output.data):
-        value = output.data[kind]
-        text = "".join(value) if isinstance(value, list) else value
+    if not isinstance(output, dict) or "data" not in output:
+        return False  # a stream or an error: text, escaped by every template
+    changed = not isinstance(output["data"], dict)
+    if changed:
+        output["data"] = {}
+    for kind in list(output["data"]):
+        value = output["data"][kind]
+        text = _text(value) if isinstance(value, list) else value
         if kind in KEPT_OUTPUT_TYPES | SANITISED_OUTPUT_TYPES and isinstance(text, str):
             clean = _inert_output_text(kind, text)
             if clean != text:
-                output.data[kind] = clean
+                output["data"][kind] = clean
                 changed = True
         else:
-            del output.data[kind]
+            del output["data"][kind]
             changed = True
-    if not output.data:
-        output.data["text/plain"] = "(output removed: it could run code in a browser)"
+    if not output["data"]:
+        output["data"]["text/plain"] = "(output removed: it could run code in a browser)"
     return changed
+
+
+def _text(value: object) -> str:
+    """A notebook's multiline string (a string, or a list of strings) as one string."""
+    if isinstance(value, list):
+        return "".join(part for part in value if isinstance(part, str))
+    return value if isinstance(value, str) else ""
 
 
 def _inert_output_text(kind: str, text: str) -> str:

@@ -117,3 +117,21 @@ def test_an_honest_notebook_is_left_alone(caplog) -> None:
         MakeStudentContentInert().preprocess(nb, {})
     assert [cell.source for cell in nb.cells] == HONEST
     assert caplog.text == ""
+
+
+def test_malformed_cells_are_made_inert_not_a_crash() -> None:
+    """nbformat-invalid shapes a student can hand in (the notebook is read leniently)."""
+    markdown = nbformat.from_dict(
+        {"cell_type": "markdown", "metadata": {}, "source": ["<script>x</script>", "ok"]}
+    )
+    markdown["attachments"] = ["not", "a", "dict"]
+    code = nbformat.from_dict({"cell_type": "code", "metadata": {}, "source": ""})
+    code["outputs"] = [{"output_type": "display_data", "data": "<script>x</script>"}, "junk"]
+    nb = nbformat.from_dict({"metadata": {}, "nbformat": 4, "nbformat_minor": 5, "cells": []})
+    nb.cells = [markdown, code]
+
+    nb, _ = MakeStudentContentInert().preprocess(nb, {})
+
+    assert "script" not in nb.cells[0].source and "ok" in nb.cells[0].source
+    assert "attachments" not in nb.cells[0]
+    assert list(nb.cells[1].outputs[0]["data"]) == ["text/plain"]
