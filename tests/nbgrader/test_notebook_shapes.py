@@ -5,22 +5,29 @@ tampered entries about cell layout), is graded by real `nbgrader autograde` with
 nbgrader_config.py in a temporary copy of the course, and by `python -m autograders grade` on
 the same folder and seed. Both must give every submission its expected scores question by
 question, the same "not gradable" for the one notebook nbformat cannot read, and nbgrader
-must neither drop a student nor keep a grade cell the instructor never wrote.
+must neither drop a student nor keep a grade cell the instructor never wrote. And for every
+notebook of the whole corpus, the committed config's sanitize steps (real nbgrader, no
+sandbox) leave exactly the cells the CLI runs, in the same order.
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import nbformat
 import pytest
+from traitlets.config.loader import PyFileConfigLoader
 
 from autograders import problems
+from autograders.submission import NotGradable, cells_to_run, load_notebook
 from tests.assignment.assignment_support import tool_env
+from tests.corpus import CORPUS
 from tests.corpus.build import build_class
 from tests.corpus.spec import Submission
 from tests.corpus.tampered import SHAPES, TAMPERED
@@ -61,13 +68,19 @@ def _nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def both(tmp_path_factory: pytest.TempPathFactory) -> BothRuns:
+def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the course with the assignment generated and the class submitted."""
     course = tmp_path_factory.mktemp("shapes")
     shutil.copy(ROOT / "nbgrader_config.py", course)
     shutil.copytree(ROOT / "source", course / "source")
     made = _nbgrader(course, "generate_assignment", problems.ASSIGNMENT, "--log-level=WARN")
     assert made.returncode == 0, made.stderr[-3000:]
     build_class(course / "submitted", CLASS)
+    return course
+
+
+@pytest.fixture(scope="module")
+def both(course: Path) -> BothRuns:
     run = _nbgrader(
         course,
         "autograde",
@@ -120,3 +133,31 @@ def test_repairs_are_logged_per_student_and_notebook(both: BothRuns) -> None:
     assert "'derivatives_bonus'" in both.log
     assert "shape_cell_ids_repeated/custom_backward: " in both.log
     assert "shape_unknown_cell_types/partial_derivatives: cell" in both.log
+
+
+@pytest.mark.parametrize("submission", CORPUS, ids=lambda s: s.name)
+def test_nbgrader_sanitizing_leaves_the_cells_the_cli_runs(
+    course: Path, submission: Submission, tmp_path: Path
+) -> None:
+    """The committed config's sanitize steps, run for real on each notebook of the whole corpus
+    as the exporter reads it, leave exactly the cells the CLI runs, in the same order."""
+    folder = build_class(tmp_path, [submission]) / submission.name / problems.ASSIGNMENT
+    steps = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    for name in problems.NOTEBOOKS:
+        try:
+            document = load_notebook(folder / f"{name}.ipynb")
+        except NotGradable:
+            continue
+        nb = nbformat.from_dict(json.loads(json.dumps(document)))
+        resources = {
+            "nbgrader": {
+                "db_url": f"sqlite:///{course / 'gradebook.db'}",
+                "notebook": name,
+                "assignment": problems.ASSIGNMENT,
+                "student": submission.name,
+            }
+        }
+        for step in steps.Autograde.sanitize_preprocessors:
+            nb, resources = step().preprocess(nb, resources)
+        cli = [cell["source"] for cell in cells_to_run(document["cells"]).cells]
+        assert [cell["source"] for cell in cells_to_run(nb.cells).cells] == cli, name
