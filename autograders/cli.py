@@ -1,7 +1,13 @@
 """The command line: a thin layer over keyword-only functions.
 
-python -m autograders grade SUBMITTED --out OUT [--workers N] [--secret-file F | --seed S]
-                                              [--timeout SECONDS]
+autograders grade SUBMITTED --out OUT [--workers N] [--secret-file F | --seed S]
+                                      [--timeout SECONDS]
+autograders gradescope build --out autograder.zip [--secret-file F]
+autograders collect DOWNLOAD.zip --lms canvas|moodle --roster ROSTER.csv --out SUBMITTED
+autograders export GRADES.csv --lms canvas|moodle --roster ROSTER.csv --out IMPORT.csv
+
+(`python -m autograders ...` is the same command.) Exit codes: 0 done, 1 the grader failed on
+a student, 2 wrong input (the message says what was expected and what was found).
 """
 
 from __future__ import annotations
@@ -11,6 +17,9 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from autograders import layout
+from autograders.gradescope import cli as gradescope_cli
+from autograders.lms import cli as lms_cli
 from autograders.sandbox.session import Timeouts
 from autograders.settings import Settings
 
@@ -19,9 +28,16 @@ DEFAULTS = Settings()
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m autograders", description="Grade the `derivatives` assignment safely."
+        prog="autograders", description="Grade the `derivatives` assignment safely."
     )
     verbs = parser.add_subparsers(dest="verb", required=True)
+    add_grade_parser(verbs)
+    gradescope_cli.add_parser(verbs)
+    lms_cli.add_parsers(verbs)
+    return parser
+
+
+def add_grade_parser(verbs: argparse._SubParsersAction) -> None:
     grade = verbs.add_parser("grade", help="grade a class (or one student) and write reports")
     grade.add_argument(
         "submitted",
@@ -56,13 +72,21 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULTS.timeouts.question,
         help="seconds allowed per notebook cell and per question (default: %(default)s)",
     )
-    return parser
+    grade.set_defaults(run=grade_command)
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one verb; its exit code (see the module docstring)."""
     args = build_parser().parse_args(argv)
-    if not args.submitted.is_dir():
-        print(f"error: {args.submitted} is not a folder", file=sys.stderr)
+    return args.run(args)
+
+
+def grade_command(args: argparse.Namespace) -> int:
+    """`grade`: check the input, start the sandbox, grade the class, write the reports."""
+    try:
+        layout.check_submitted(args.submitted)  # before anything starts: a clear exit 2
+    except layout.LayoutError as error:
+        print(f"error: {error}", file=sys.stderr)
         return 2
     if args.workers < 1 or args.timeout <= 0:
         print("error: --workers and --timeout must be positive", file=sys.stderr)
