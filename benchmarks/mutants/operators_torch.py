@@ -1,24 +1,23 @@
 """Mutation operators for autograd mistakes: upstream gradients, detaching, reductions,
-flags, in-place operations, state outside `ctx`, state that survives a call, plot labels.
+flags, in-place operations, `needs_input_grad`, plot labels.
 """
 
 from __future__ import annotations
 
 import ast
 
+from benchmarks.mutants.operators_state import STATE_OPERATORS, replace_in
 from benchmarks.mutants.sites import (
     Operator,
     Where,
     expr,
     is_name,
-    keep,
     method_call,
     params,
 )
 
 IN_PLACE = {ast.Add: "add_", ast.Sub: "sub_", ast.Mult: "mul_", ast.Div: "div_", ast.Pow: "pow_"}
 LABELS = {"function": "derivative", "derivative": "function"}
-STATE = "_STATE"  # the module-level dict that the state operators add
 
 
 def _mentions_grad_output(node: ast.AST) -> bool:
@@ -46,19 +45,10 @@ def grad_output_ones(node: ast.AST, _where: Where) -> list:
     def apply(function: ast.FunctionDef, where: Where) -> ast.AST:
         for name in [n for n in ast.walk(function) if is_name(n, "grad_output")]:
             if isinstance(name.ctx, ast.Load):
-                _replace_in(function, name, expr("torch.ones_like(grad_output)"))
+                replace_in(function, name, expr("torch.ones_like(grad_output)"))
         return function
 
     return [("", apply)]
-
-
-def _replace_in(root: ast.AST, old: ast.AST, new: ast.AST) -> None:
-    for parent in ast.walk(root):
-        for field, value in ast.iter_fields(parent):
-            if value is old:
-                setattr(parent, field, new)
-            elif isinstance(value, list) and any(item is old for item in value):
-                setattr(parent, field, [new if item is old else item for item in value])
 
 
 def method_removed(*methods: str):
@@ -129,79 +119,6 @@ def label_swap(node: ast.AST, _where: Where) -> list:
     return [(f"{node.value}_to_{LABELS[node.value]}", lambda n, _w: ast.Constant(LABELS[n.value]))]
 
 
-def _save_call(node: ast.AST) -> bool:
-    return (
-        isinstance(node, ast.Expr)
-        and method_call(node.value, "save_for_backward")
-        and is_name(node.value.func.value, "ctx")
-    )
-
-
-def ctx_state_moved(target: str):
-    """`ctx.save_for_backward(...)` stores on the class (`target="class"`) or in a module
-    global (`"global"`), and `ctx.saved_tensors` reads it back from there: right for one
-    call at a time, wrong when calls overlap."""
-
-    def operator(node: ast.AST, where: Where) -> list:
-        if not _save_call(node) or where.enclosing_class(node) is None:
-            return []
-
-        def apply(statement: ast.Expr, w: Where) -> ast.AST:
-            cls = w.enclosing_class(statement)
-            store = f"{cls.name}._saved" if target == "class" else "_SAVED"
-            saved = ast.Tuple(list(statement.value.args), ast.Load())
-            reads = [n for n in ast.walk(cls) if isinstance(n, ast.Attribute)]
-            for read in [n for n in reads if n.attr == "saved_tensors"]:
-                _replace_in(cls, read, expr(store))
-            assign = ast.parse(f"{store} = None").body[0]
-            assign.value = saved
-            body = w.function(statement).body
-            body[body.index(statement)] = assign
-            if target == "global":
-                body.insert(0, ast.Global(["_SAVED"]))
-            return keep(statement, w)  # replaced above: the insertion moved the indexes
-
-        return [("", apply)]
-
-    return operator
-
-
-def _tensor_assignment(node: ast.AST) -> bool:
-    """`name = <a call that makes a tensor requiring grad>` inside a function."""
-    if not (isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)):
-        return False
-    calls = [n for n in ast.walk(node.value) if isinstance(n, ast.Call)]
-    flagged = any(kw.arg == "requires_grad" for call in calls for kw in call.keywords)
-    return flagged or any(method_call(call, "requires_grad_") for call in calls)
-
-
-def state_kept(keyed: bool):
-    """The tensor that requires grad is made once and kept in a module-level dict: under one
-    key for every call (`keyed=False`: stale values, accumulating `.grad`), or keyed on the
-    call's arguments other than the function (`keyed=True`: right for new arguments, while
-    `.grad` is never reset for repeated ones)."""
-
-    def operator(node: ast.AST, where: Where) -> list:
-        if not _tensor_assignment(node) or where.function(node) is None:
-            return []
-
-        def apply(assign: ast.Assign, w: Where) -> ast.AST:
-            arguments = [p for p in params(w.function(assign)) if p not in ("f", "ctx")]
-            used = {n.id for n in ast.walk(assign.value) if isinstance(n, ast.Name)}
-            key_names = [p for p in arguments if p in used] if keyed else []
-            key = f"({', '.join([repr(assign.targets[0].id)] + key_names)},)"
-            call = expr(f"{STATE}.setdefault({key}, None)")
-            call.args[1] = assign.value
-            assign.value = call
-            if not any(is_name(t, STATE) for s in w.tree.body for t in getattr(s, "targets", [])):
-                w.tree.body.insert(0, ast.parse(f"{STATE} = {{}}").body[0])
-            return keep(assign, w)
-
-        return [("keyed_on_args" if keyed else "", apply)]
-
-    return operator
-
-
 def needs_input_grad_misused(node: ast.AST, where: Where) -> list:
     """In a backward that returns named gradients, `g = <expr>` becomes
     `g = <expr> if ctx.needs_input_grad[<the next input's index>] else None`: right only when
@@ -227,6 +144,32 @@ def needs_input_grad_misused(node: ast.AST, where: Where) -> list:
     return [(f"index{wrong}", apply)]
 
 
+SCALE = 1.001  # ten times the grader's relative tolerance
+
+
+def result_scaled(node: ast.AST, _where: Where) -> list:
+    """A returned value (each item of a returned tuple) is off by 0.1 %: a slightly wrong
+    formula, which values within the tolerances would let through."""
+    if not isinstance(node, ast.Return) or node.value is None or is_name(node.value, "fig"):
+        return []
+    items = node.value.elts if isinstance(node.value, ast.Tuple) else [node.value]
+    return [(f"item{i}" if len(items) > 1 else "", _scale(i)) for i in range(len(items))]
+
+
+def _scale(i: int):
+    def apply(ret: ast.Return, _w: Where) -> ast.AST:
+        holder = ret.value.elts if isinstance(ret.value, ast.Tuple) else None
+        target = holder[i] if holder is not None else ret.value
+        scaled = ast.BinOp(target, ast.Mult(), ast.Constant(SCALE))
+        if holder is not None:
+            holder[i] = scaled
+        else:
+            ret.value = scaled
+        return ret
+
+    return apply
+
+
 TORCH_OPERATORS: dict[str, Operator] = {
     "grad_output_dropped": grad_output_dropped,
     "grad_output_ones": grad_output_ones,
@@ -240,9 +183,6 @@ TORCH_OPERATORS: dict[str, Operator] = {
     "requires_grad_flip": requires_grad_flip,
     "inplace_method": inplace_method,
     "label_swap": label_swap,
-    "ctx_state_to_class": ctx_state_moved("class"),
-    "ctx_state_to_global": ctx_state_moved("global"),
-    "module_tensor_reused": state_kept(keyed=False),
-    "grad_not_reset": state_kept(keyed=True),
     "needs_input_grad_misused": needs_input_grad_misused,
-}
+    "result_scaled": result_scaled,
+} | STATE_OPERATORS

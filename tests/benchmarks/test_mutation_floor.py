@@ -30,6 +30,15 @@ KNOWN_SURVIVORS = {
         "`torch.tensor(x0, requires_grad=True)` raises for an int point: call "
         "derivative_at(f, 1) once (the solution's float(x0) accepts it)"
     ),
+    "plot_derivative.result_cached.L9c4": (
+        "the figure is cached per (start, end, steps): call plot_derivative twice on the same "
+        "grid with two functions"
+    ),
+    "square_function.inplace_method-mul.L10c15": (
+        "`grad_output.mul_(2) * i` changes the upstream gradient in place: backpropagate "
+        "(Square.apply(a) + Square.apply(b)) (a's gradient comes out doubled), or report the "
+        "upstream gradient after backward"
+    ),
 }
 
 
