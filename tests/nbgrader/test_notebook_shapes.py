@@ -135,14 +135,24 @@ def test_repairs_are_logged_per_student_and_notebook(both: BothRuns) -> None:
     assert "shape_unknown_cell_types/partial_derivatives: cell" in both.log
 
 
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_class(tmp_path_factory.mktemp("corpus"), CORPUS)
+
+
+@pytest.fixture(scope="module")
+def sanitize_steps(course: Path) -> list:
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    return list(config.Autograde.sanitize_preprocessors)
+
+
 @pytest.mark.parametrize("submission", CORPUS, ids=lambda s: s.name)
 def test_nbgrader_sanitizing_leaves_the_cells_the_cli_runs(
-    course: Path, submission: Submission, tmp_path: Path
+    course: Path, corpus: Path, sanitize_steps: list, submission: Submission
 ) -> None:
     """The committed config's sanitize steps, run for real on each notebook of the whole corpus
     as the exporter reads it, leave exactly the cells the CLI runs, in the same order."""
-    folder = build_class(tmp_path, [submission]) / submission.name / problems.ASSIGNMENT
-    steps = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    folder = corpus / submission.name / problems.ASSIGNMENT
     for name in problems.NOTEBOOKS:
         try:
             document = load_notebook(folder / f"{name}.ipynb")
@@ -157,7 +167,7 @@ def test_nbgrader_sanitizing_leaves_the_cells_the_cli_runs(
                 "student": submission.name,
             }
         }
-        for step in steps.Autograde.sanitize_preprocessors:
+        for step in sanitize_steps:
             nb, resources = step().preprocess(nb, resources)
         cli = [cell["source"] for cell in cells_to_run(document["cells"]).cells]
         assert [cell["source"] for cell in cells_to_run(nb.cells).cells] == cli, name
