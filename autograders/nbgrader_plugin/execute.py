@@ -7,8 +7,10 @@ process, and each test cell receives an output that nbgrader's own `SaveAutoGrad
 full credit (a plain stdout line) or zero (an error). The verdicts thereby reach the gradebook,
 the formgrader and the feedback through nbgrader's usual path.
 
-Sanitizing runs first (nbgrader's `OverwriteCells`, with `add_missing_cells`): test cells that
-were edited, retyped or deleted are restored from the instructor's copy before we get here.
+Sanitizing runs first (`RestoreTestCells`, then nbgrader's `OverwriteCells`): test cells that
+were edited, retyped or deleted are restored from the instructor's copy. The notebook was read by
+`TolerantNotebookExporter` through `submission.load_notebook`, so `cells_to_run` picks the same
+cells, and hence the same attempt seed, as the CLI.
 """
 
 from __future__ import annotations
