@@ -163,3 +163,16 @@ def test_find_notebook_folder_finds_nothing_in_an_empty_or_ambiguous_submission(
     notebooks_into(submission / "one")
     notebooks_into(submission / "two")
     assert layout.find_notebook_folder(submission) is None
+
+
+def test_the_console_script_is_the_same_command(tmp_path: Path) -> None:
+    """`autograders` (pyproject's [project.scripts]) next to this interpreter, as the README's
+    install puts it there, runs the same CLI as `python -m autograders`."""
+    script = Path(sys.executable).with_name("autograders")
+    done = subprocess.run(
+        [str(script), "grade", str(empty(tmp_path)), "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2 and "found an empty folder" in done.stderr
