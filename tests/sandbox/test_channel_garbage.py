@@ -10,7 +10,7 @@ from __future__ import annotations
 import struct
 
 import pytest
-from notebook import call, run_cells
+from sandboxed_notebook import call, run_cells
 
 from autograders.sandbox.limits import Limits
 from autograders.sandbox.pool import Sandbox

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from notebook import read_json
+from sandboxed_notebook import read_json
 
 import autograders
 from autograders.sandbox.limits import Limits

@@ -11,7 +11,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from notebook import read_json
+from sandboxed_notebook import read_json
 
 import autograders
 from autograders.sandbox.limits import Limits
@@ -50,7 +50,8 @@ def test_a_child_holds_only_its_channel_and_dev_null(sandbox: Sandbox) -> None:
 
 def test_the_warm_process_keeps_no_file_open(sandbox: Sandbox) -> None:
     """What a child could inherit: besides its standard streams, the warm process holds only
-    sockets, pipes and namespace handles, no file (no history database, no font, no log)."""
+    sockets, pipes and namespace handles, no file (no history database, no font, no log),
+    and no memory shared for writing."""
     sandbox.spawn(0).kill()  # the slot's server is up
     server = sandbox._warm[0].server_pid
     folder = Path(f"/proc/{server}/fd")
@@ -59,6 +60,9 @@ def test_the_warm_process_keeps_no_file_open(sandbox: Sandbox) -> None:
         held.pop(name)
     files = [link for link in held.values() if not link.startswith(("socket:", "pipe:", "pid:"))]
     assert files == [], held
+    maps = Path(f"/proc/{server}/maps").read_text().splitlines()
+    shared_writable = [line for line in maps if line.split()[1][1::2] == "ws"]  # rw-s
+    assert shared_writable == [], shared_writable  # memory one child could leave data in
 
 
 # Student A leaves a marker wherever it can: through every descriptor it holds (but its

@@ -15,7 +15,7 @@ import platform
 import sys
 from pathlib import Path
 
-from notebook import read_json
+from sandboxed_notebook import read_json
 
 import autograders
 from autograders.sandbox.landlock import prctl
