@@ -22,7 +22,7 @@ from pathlib import Path
 
 from autograders.lms.names import CANVAS
 from autograders.lms.roster import Roster
-from autograders.reports.grades_csv import neutralise_formula
+from autograders.reports.grades_csv import FORMULA_STARTS, neutralise_formula
 
 CANVAS_IDENTITY = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 MOODLE_COLUMNS = ("Identifier", "Full name", "Email address", "Grade", "Maximum Grade")
@@ -47,7 +47,7 @@ def read_grades(path: Path) -> tuple[dict[str, dict[str, str]], str]:
         rows = list(csv.DictReader(file))
     if rows and not {"student_id", "total", "status"} <= rows[0].keys():
         raise ExportError(f"{path} is not a grades.csv of `autograders grade`")
-    grades = {row["student_id"]: row for row in rows}
+    grades = {unneutralised(row["student_id"]): row for row in rows}
     return grades, next((row["max_total"] for row in rows if row.get("max_total")), "")
 
 
@@ -75,6 +75,13 @@ def export(
         writer.writerows([[neutralise_formula(cell) for cell in line] for line in table])
     report.exported = len(rows)
     return report
+
+
+def unneutralised(student_id: str) -> str:
+    """The id as the roster spells it: grades.csv prefixes `'` to an id such as "-bob"."""
+    if student_id.startswith("'") and student_id[1:].startswith(FORMULA_STARTS):
+        return student_id[1:]
+    return student_id
 
 
 def grade_of(graded: dict[str, str] | None) -> str:

@@ -78,6 +78,16 @@ def test_moodle_import_is_the_grading_worksheet(tmp_path: Path) -> None:
     ]
 
 
+def test_ids_that_grades_csv_neutralised_are_matched(tmp_path: Path) -> None:
+    roster = tmp_path / "roster.csv"
+    roster.write_text("lms_id,student_id\n101,-bob\n102,@eve\n")
+    grades = tmp_path / "grades.csv"
+    grades.write_text(GRADES_HEADER + "'-bob,2,7,21,graded,\n'@eve,2,8,21,graded,\n")
+    done = export("canvas", grades, roster, tmp_path / "i.csv", "--assignment", "HW (1)")
+    assert done.returncode == 0 and "warning" not in done.stderr, done.stderr
+    assert [row["HW (1)"] for row in downloads.read_csv(tmp_path / "i.csv")[1:]] == ["7", "8"]
+
+
 def test_canvas_needs_to_know_the_assignment_column(tmp_path: Path) -> None:
     roster = tmp_path / "roster.csv"
     roster.write_text("lms_id,student_id\n101,alice\n")
