@@ -80,7 +80,7 @@ def next_child_in_new_pid_namespace() -> bool:
     its children back at its own namespace first (setns(2)) lets the warm process call this
     before every fork. Needs CAP_SYS_ADMIN over the caller's own pid namespace (root: not a
     process in a user namespace of its own, whose pid namespace still belongs to the host; see
-    `zygote.fork_child`); returns False, and changes nothing, where that is not allowed.
+    `forking.fork_child`); returns False, and changes nothing, where that is not allowed.
     Never raises.
     """
     global _own_pid_namespace

@@ -6,27 +6,31 @@ only `autograders.sandbox` modules, so a fork of it holds no rubric, no referenc
 expected value. After warming up it forks one server per slot (sharing the warm pages); each
 server joins its slot's cgroup, so the children it forks are born there.
 
+Before anything else (any thread), the warm process leaves the network: in a network namespace
+as root, else in a user namespace of its own with one, which also lets an ordinary user's
+grader make the PID and mount namespaces below (see `namespaces`).
+
 Each child is made PID 1 of a new PID namespace (where the kernel allows it), so when the
-grader kills it every process it started dies with it, even one that called `setsid`.
+grader kills it every process it started dies with it, even one that called `setsid`. Before
+any student code it mounts, in a mount namespace of its own, a size-limited working folder and
+a /proc that shows only its own processes; then it closes every descriptor but its channel and
+0, 1, 2 (on /dev/null), and confines itself (see `run_child`).
 """
 
 from __future__ import annotations
 
-import errno
 import gc
 import os
 import signal
 import socket
-import time
 
 # Only stdlib-based modules at import: torch, IPython and what needs them (`child`, `shell`)
 # come in `warm_up`, after `main` has entered its namespaces.
 from autograders.sandbox import confine, namespaces, protocol
+from autograders.sandbox.forking import PR_SET_CHILD_SUBREAPER, fork_child, reap_children
 from autograders.sandbox.landlock import prctl
 from autograders.sandbox.limits import Limits
 from autograders.sandbox.messages import Config, Confined, Ready, SpawnFailed, SpawnRequest, Started
-
-PR_SET_CHILD_SUBREAPER = 36
 
 
 def main(*control_fds: int) -> None:
@@ -88,55 +92,6 @@ def serve_slot(
         grader_end.close()
 
 
-def fork_child(in_user_namespace: bool) -> tuple[int | None, bool]:
-    """Fork the child that will serve one notebook, PID 1 of a PID namespace of its own where
-    the kernel allows it. Returns (its pid as the grader sees it, or 0 in the child, or None
-    when no process could be made; whether it has a PID namespace of its own).
-
-    As root the server points its next child into a fresh namespace itself. Inside a user
-    namespace it cannot (it may not go back to its own, host-owned, PID namespace after the
-    first child), so a short-lived helper makes the namespace and forks the child into it.
-    """
-    if namespaces.next_child_in_new_pid_namespace():
-        return fork_when_possible(), True
-    if not in_user_namespace:
-        return fork_when_possible(), False
-    report_read, report_write = os.pipe()
-    helper = fork_when_possible()
-    if helper == 0:
-        os.close(report_read)
-        isolated = namespaces.unshare_pid_namespace()
-        pid = fork_when_possible()
-        if pid == 0:
-            os.close(report_write)
-            return 0, isolated
-        os.write(report_write, f"{pid or 0} {int(isolated)}".encode())
-        os._exit(0)
-    os.close(report_write)
-    with os.fdopen(report_read, "rb") as report:
-        words = report.read().split()  # nothing when the helper could not be forked
-    if len(words) != 2 or words[0] == b"0":
-        return None, False
-    return int(words[0]), words[1] == b"1"
-
-
-def fork_when_possible(patience: float = 10.0) -> int | None:
-    """fork(), waiting while the slot's process limit is full: after a fork bomb is killed,
-    the kernel takes a moment to tear its namespace down and release the pids. ENOMEM means
-    the namespace prepared for the child is unusable: prepare another and try again."""
-    deadline = time.monotonic() + patience
-    while True:
-        try:
-            return os.fork()
-        except OSError as error:
-            if error.errno not in (errno.EAGAIN, errno.ENOMEM) or time.monotonic() > deadline:
-                return None
-            reap_children()
-            time.sleep(0.02)
-            if error.errno == errno.ENOMEM:
-                namespaces.next_child_in_new_pid_namespace()
-
-
 # Typical notebook work, run once before any fork: lazy initialisation in torch, matplotlib and
 # IPython then happens here, not again in every child.
 WARM_UP_CELL = """
@@ -195,6 +150,11 @@ def warm_up(config: Config):
 def run_child(
     sock: socket.socket, shell, config: Config, request: SpawnRequest, in_cgroup: bool
 ) -> None:
+    """Set up and confine the freshly forked child, then serve its notebook; never returns.
+
+    The order matters: mounts need capabilities that confinement drops, /proc must be the
+    child's own before descriptors are listed there, and Landlock rules name /proc as mounted.
+    """
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # student code sees the usual default
     try:
         workdir = request["workdir"]
@@ -237,13 +197,3 @@ def prepare_environment(workdir: str) -> None:
         os.dup2(null, fd)
     os.close(null)
     signal.signal(signal.SIGINT, signal.default_int_handler)
-
-
-def reap_children() -> None:
-    while True:
-        try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return

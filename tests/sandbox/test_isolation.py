@@ -19,7 +19,7 @@ import pytest
 import torch  # imported before fork, as the warm process does: the rlimits come after
 from forked import in_child, needs_landlock, outcome, unix_connect
 
-from autograders.sandbox import namespaces, seccomp, zygote
+from autograders.sandbox import forking, namespaces, seccomp
 from autograders.sandbox.shell import make_shell
 
 DGRAM = socket.SOCK_DGRAM
@@ -77,7 +77,7 @@ def test_pid_namespace_makes_each_next_child_init() -> None:
 def child_as_init_in_a_user_namespace() -> dict:
     """As the warm process forks in a user namespace (without root): through a helper."""
     read, write = os.pipe()
-    pid, isolated = zygote.fork_child(in_user_namespace=True)
+    pid, isolated = forking.fork_child(in_user_namespace=True)
     if pid == 0:
         os.write(write, str(os.getpid()).encode())
         if os.fork() == 0:  # an orphan-to-be that keeps `write` open for a minute
