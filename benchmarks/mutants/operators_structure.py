@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import ast
 
-from benchmarks.mutants.sites import Operator, Where, local_names
+from benchmarks.mutants.sites import Operator, Where, local_names, params
 
 
 def augmented(node: ast.AST, _where: Where) -> list:
@@ -90,6 +90,19 @@ def name_replaced(node: ast.AST, where: Where) -> list:
     return [(f"{node.id}_to_{other}", lambda n, _w: ast.Name(other, ast.Load()))]
 
 
+def argument_off_by_one(node: ast.AST, where: Where) -> list:
+    """A parameter passed on to a call (`steps`, `x0`, `start`) is passed as `p + 1`."""
+    function = where.function(node)
+    parent = where.parent(node)
+    if not (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)):
+        return []
+    if node.id in ("f", "ctx") or node.id not in params(function):
+        return []
+    if not (isinstance(parent, ast.Call) and any(arg is node for arg in parent.args)):
+        return []
+    return [(node.id, lambda n, _w: ast.BinOp(n, ast.Add(), ast.Constant(1)))]
+
+
 STRUCTURE_OPERATORS: dict[str, Operator] = {
     "augmented": augmented,
     "if_branch": if_branch,
@@ -98,4 +111,5 @@ STRUCTURE_OPERATORS: dict[str, Operator] = {
     "keyword_removed": keyword_removed,
     "conversion_removed": conversion_removed,
     "name_replaced": name_replaced,
+    "argument_off_by_one": argument_off_by_one,
 }

@@ -62,6 +62,13 @@ def method_removed(*methods: str):
     return operator
 
 
+def copy_removed(node: ast.AST, _where: Where) -> list:
+    """`x.detach().clone()` becomes `x`: the caller's own tensor is used (and changed)."""
+    if not (method_call(node, "clone") and method_call(node.func.value, "detach")):
+        return []
+    return [("", lambda n, _w: n.func.value.func.value)]
+
+
 def sum_to_mean(node: ast.AST, _where: Where) -> list:
     if not method_call(node, "sum"):
         return []
@@ -177,6 +184,7 @@ TORCH_OPERATORS: dict[str, Operator] = {
     "sum_removed": method_removed("sum"),
     "sum_to_mean": sum_to_mean,
     "clone_removed": method_removed("clone"),
+    "copy_removed": copy_removed,
     "requires_grad_call_removed": method_removed("requires_grad_"),
     "transpose_removed": attribute_removed("T"),
     "grad_attribute_removed": attribute_removed("grad"),
