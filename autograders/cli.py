@@ -1,7 +1,9 @@
 """The command line: a thin layer over keyword-only functions.
 
 autograders grade SUBMITTED --out OUT [--workers N] [--secret-file F | --seed S]
-                                      [--timeout SECONDS]
+                                      [--timeout SECONDS] [--scheduler tcp://HOST:PORT]
+autograders watch SUBMITTED --out OUT [same options] [--poll SECONDS] [--once]
+autograders watch-status --out OUT
 autograders gradescope build --out autograder.zip [--secret-file F]
 autograders collect DOWNLOAD.zip --lms canvas|moodle --roster ROSTER.csv --out SUBMITTED
 autograders export GRADES.csv --lms canvas|moodle --roster ROSTER.csv --out IMPORT.csv
@@ -13,6 +15,7 @@ a student, 2 wrong input (the message says what was expected and what was found)
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -22,6 +25,7 @@ from autograders.gradescope import cli as gradescope_cli
 from autograders.lms import cli as lms_cli
 from autograders.sandbox.session import Timeouts
 from autograders.settings import Settings
+from autograders.watch import cli as watch_cli
 
 DEFAULTS = Settings()
 
@@ -34,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_grade_parser(verbs)
     gradescope_cli.add_parser(verbs)
     lms_cli.add_parsers(verbs)
+    watch_cli.add_parsers(verbs)
     return parser
 
 
@@ -72,6 +77,11 @@ def add_grade_parser(verbs: argparse._SubParsersAction) -> None:
         default=DEFAULTS.timeouts.question,
         help="seconds allowed per notebook cell and per question (default: %(default)s)",
     )
+    grade.add_argument(
+        "--scheduler",
+        default=None,
+        help="grade on this Dask cluster (tcp://HOST:PORT; see docs/dask.md) instead of here",
+    )
     grade.set_defaults(run=grade_command)
 
 
@@ -105,19 +115,29 @@ def grade_command(args: argparse.Namespace) -> int:
         return 2
     from autograders.sandbox.pool import Sandbox  # the standard library only
 
-    with Sandbox(settings.limits, settings.workers) as sandbox:  # warm processes start now
+    local = args.scheduler is None  # else each Dask worker has its own sandbox
+    with Sandbox(settings.limits, settings.workers) if local else contextlib.nullcontext() as box:
         from autograders.grade import grade_class  # meanwhile torch loads here
 
         results = grade_class(
-            submitted=args.submitted, out=args.out, settings=settings, sandbox=sandbox
+            submitted=args.submitted,
+            out=args.out,
+            settings=settings,
+            sandbox=box,
+            scheduler=args.scheduler,
         )
+    return report_class(results, args.out)
+
+
+def report_class(results: list, out: Path) -> int:
+    """Print the sandbox warnings and the class summary; 1 if the grader failed on anyone."""
     warnings = {warning for result in results for warning in result.sandbox_warnings}
     for warning in sorted(warnings):
         print(f"warning: weaker sandbox on this machine: {warning}", file=sys.stderr)
     failed = [r.student_id for r in results if r.grader_error]
     total = sum(r.total for r in results)
     print(
-        f"graded {len(results)} students into {args.out} "
+        f"graded {len(results)} students into {out} "
         f"(mean {total / max(len(results), 1):.2f} points)",
         file=sys.stderr,
     )
