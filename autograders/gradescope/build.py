@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
-from importlib import resources
+from importlib import metadata, resources
 from pathlib import Path
 
 from autograders import course_secret
@@ -30,6 +30,7 @@ PROJECT_NAME = "derivatives-autograder"
 PROJECT_FILES = ("pyproject.toml", "README.md", "LICENSE")
 EXECUTABLE = 0o755
 PRIVATE = 0o600
+SETUPTOOLS_MAJOR = 77  # as pyproject.toml's [build-system] requires
 
 
 class BuildError(RuntimeError):
@@ -96,9 +97,11 @@ def build_wheel(project: Path, into: Path) -> Path:
             shutil.copy2(project / name, source / name)
     ignored = shutil.ignore_patterns("__pycache__", "*.pyc")
     shutil.copytree(project / "autograders", source / "autograders", ignore=ignored)
-    command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation"]
+    command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet"]
+    if local_setuptools_suffices():  # offline, and no download of setuptools for each build
+        command.append("--no-build-isolation")
     done = subprocess.run(
-        [*command, "--quiet", "--wheel-dir", str(into), str(source)],
+        [*command, "--wheel-dir", str(into), str(source)],
         capture_output=True,
         text=True,
         timeout=600,
@@ -107,3 +110,12 @@ def build_wheel(project: Path, into: Path) -> Path:
     if done.returncode != 0 or len(wheels) != 1:
         raise BuildError(f"the wheel did not build:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
     return wheels[0]
+
+
+def local_setuptools_suffices() -> bool:
+    """Whether this environment's setuptools builds pyproject.toml (SPDX `license`: 77)."""
+    try:
+        major = metadata.version("setuptools").split(".")[0]
+    except metadata.PackageNotFoundError:
+        return False
+    return major.isdigit() and int(major) >= SETUPTOOLS_MAJOR
