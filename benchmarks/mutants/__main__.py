@@ -68,8 +68,8 @@ def run(args: argparse.Namespace) -> dict:
                 f"the grader wrote no grades.csv (exit {code}):\n{log.read_text()[-3000:]}"
             )
         rows = grading.read_grades(work / "out")
+        graded = grading.verdicts(rows, to_grade, work / "out")
         seconds["grading"] = time.monotonic() - started
-    graded = grading.verdicts(rows, to_grade)
     return report.document(
         report.mutant_rows(mutants, judged, graded),
         seed=args.seed,

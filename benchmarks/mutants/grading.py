@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -31,6 +32,7 @@ MAX_ID = 64  # the grader refuses longer student ids (autograders/student_ids.py
 class Graded:
     score: float | None  # points on the mutant's own question; None when not graded
     status: str  # the grades.csv status column
+    message: str = ""  # the grader's first failure message on that question, when it failed
 
     def caught(self, question: str) -> bool:
         return self.score is not None and self.score < points(question)
@@ -75,13 +77,32 @@ def read_grades(out: Path) -> dict[str, dict[str, str]]:
         return {row["student_id"]: row for row in csv.DictReader(file)}
 
 
-def verdicts(rows: dict[str, dict[str, str]], mutants: Sequence[Mutant]) -> dict[str, Graded]:
+def verdicts(
+    rows: dict[str, dict[str, str]], mutants: Sequence[Mutant], out: Path
+) -> dict[str, Graded]:
     found = {}
     for mutant in mutants:
         row = rows.get(student_id(mutant), {})
         cell = row.get(mutant.question, "")
-        found[mutant.id] = Graded(float(cell) if cell else None, row.get("status", "no row"))
+        message = _first_failure(out / student_id(mutant) / "results.json", mutant.question)
+        found[mutant.id] = Graded(
+            float(cell) if cell else None, row.get("status", "no row"), message
+        )
     return found
+
+
+def _first_failure(results: Path, question: str) -> str:
+    """What the student report says first about a lost point on question (Gradescope tests
+    are tagged with their question id)."""
+    if not results.is_file():
+        return ""
+    tests = json.loads(results.read_text(encoding="utf-8")).get("tests", [])
+    failed = [
+        t
+        for t in tests
+        if question in t.get("tags", []) and t.get("score", 0) < t.get("max_score", 0)
+    ]
+    return str(failed[0].get("output", ""))[:300] if failed else ""
 
 
 def control_problems(rows: dict[str, dict[str, str]]) -> list[str]:

@@ -34,6 +34,7 @@ def mutant_rows(
                 "score": verdict.score if verdict else None,
                 "status": verdict.status if verdict else "",
                 "caught": verdict.caught(m.question) if verdict else None,
+                "grader_said": verdict.message if verdict else "",
             }
         )
     return rows
