@@ -65,14 +65,17 @@ def submission_info(root: Path) -> dict:
     }
 
 
-def stage_notebooks(found: Path | None, into: Path) -> Path:
+def stage_notebooks(found: Path | None, into: Path, within: Path) -> Path:
     """Copy the assignment's notebooks from `found` into `into/derivatives/`, regular files
-    only (a symlink could point at the autograder's own files); the folder to grade."""
+    inside `within` only (a symlink could point at the autograder's own files); the folder
+    to grade."""
     folder = into / problems.ASSIGNMENT
     folder.mkdir(parents=True)
     for name in layout.NOTEBOOK_FILES if found else ():
         source = found / name
         if source.is_symlink() or not source.is_file():
+            continue
+        if not source.resolve().is_relative_to(within.resolve()):  # a symlinked folder
             continue
         if source.stat().st_size <= MAX_NOTEBOOK_BYTES:
             shutil.copyfile(source, folder / name)
@@ -86,12 +89,15 @@ def grade_submission(root: Path, submission: dict) -> tuple[StudentResult, str]:
     from autograders.pipeline import grade_student, unanswered
     from autograders.sandbox.pool import Sandbox
 
-    settings = Settings(workers=1, secret_file=root / "source" / SECRET_NAME)
-    settings.secret()  # a missing secret is a grader error before anything starts
+    secret_file = root / "source" / SECRET_NAME
+    if not secret_file.is_file():  # never a new secret per container: inputs would vary
+        raise FileNotFoundError(f"{secret_file} is missing: rebuild and upload the zip")
+    settings = Settings(workers=1, secret_file=secret_file)
+    settings.secret()  # an unusable secret is a grader error before anything starts
     found = layout.find_notebook_folder(root / "submission")
     student_id = submission["student_id"]
     with tempfile.TemporaryDirectory(prefix="gradescope-") as scratch:
-        folder = stage_notebooks(found, Path(scratch))
+        folder = stage_notebooks(found, Path(scratch), within=root / "submission")
         if found is None:
             result = StudentResult(student_id)
             for notebook in problems.NOTEBOOKS:

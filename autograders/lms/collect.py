@@ -39,7 +39,7 @@ class CollectReport:
         """The report as text lines, one section per kind of finding."""
         notebooks = set(layout.NOTEBOOK_FILES)
         extra = [
-            f"{student}: {name}"
+            f"{student}: {shown(name)}"
             for student, names in sorted(self.collected.items())
             for name in names
             if name not in notebooks

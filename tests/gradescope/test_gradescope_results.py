@@ -115,5 +115,20 @@ def test_staging_copies_notebooks_but_never_follows_a_symlink(tmp_path: Path) ->
     (tmp_path / "course-secret").write_text("the key")
     (found / "custom_backward.ipynb").symlink_to(tmp_path / "course-secret")
     (found / "notes.txt").write_text("not a notebook")
-    folder = run.stage_notebooks(found, tmp_path / "staged")
+    folder = run.stage_notebooks(found, tmp_path / "staged", within=found)
     assert sorted(path.name for path in folder.iterdir()) == ["derivatives.ipynb"]
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "derivatives.ipynb").write_text("{}")
+    (found / "derivatives").symlink_to(elsewhere)  # a symlinked folder, as a zip can hold
+    folder = run.stage_notebooks(found / "derivatives", tmp_path / "staged2", within=found)
+    assert list(folder.iterdir()) == []
+
+
+def test_a_zip_without_its_secret_is_a_grader_failure_not_a_new_secret(tmp_path: Path) -> None:
+    write_metadata(tmp_path, {"id": 1, "users": [{"id": 3}]})
+    (tmp_path / "source").mkdir()
+    assert run.main(["--root", str(tmp_path)]) == 1
+    document = json.loads((tmp_path / "results" / "results.json").read_text())
+    assert "course-secret is missing" in document["extra_data"]["grader_error"]
+    assert not (tmp_path / "source" / "course-secret").exists()

@@ -73,7 +73,7 @@ def test_moodle_download_becomes_nbgrader_layout(tmp_path: Path, in_folders: boo
     report = (out / "collect-report.txt").read_text()
     assert "Gone Gary_7999_assignsubmission_file_" in report
     assert "partial_derivatives.ipynb" in report.split("superseded")[1]
-    assert "alice@example.edu: onlinetext.html" in report  # collected, and said not a notebook
+    assert "alice@example.edu: 'onlinetext.html'" in report  # collected, said not a notebook
 
 
 def test_students_without_a_submission_are_listed(tmp_path: Path) -> None:
