@@ -17,6 +17,7 @@ from autograders.sandbox.pool import Child, Sandbox
 from autograders.sandbox.protocol import ProtocolError
 
 BROKE_PROTOCOL = "broke the grading protocol"
+FORGED = "its answers were written onto the grader's channel by the code itself"
 MAX_CHILDREN = 6  # per notebook: each restart re-runs the cells, so a bound keeps it cheap
 
 
@@ -131,25 +132,31 @@ def _ask_questions(
     Checks answered before the child died keep their answers; a question whose channel
     carried anything odd is charged whole: a frame written by student code ahead of the real
     ones must not count."""
+    previous = None
     while pending:
         question = pending.pop(0)
         child.send(QuestionRequest(op="question", checks=question.checks))
-        why_not = _collect_answers(child, question, run, clock.deadline(timeout))
+        why_not = _collect_answers(child, question, run, clock.deadline(timeout), previous)
         if why_not:
             test_ids = [check["test_id"] for check in question.checks]
             _fail(run, [test_id for test_id in test_ids if test_id not in run.answers], why_not)
             return
+        previous = question
 
 
-def _collect_answers(child: Child, question: Question, run: NotebookRun, deadline: float) -> str:
+def _collect_answers(
+    child: Child, question: Question, run: NotebookRun, deadline: float, previous: Question | None
+) -> str:
     """Record one answer per check of `question`; "" when all went to plan, else why not.
 
     The child answers every check, in any order, then says `question_done`: one frame more,
-    one less or any other frame breaks the protocol.
+    one less or any other frame breaks the protocol. Except for one case that is no fault of
+    this question: the real, late answers of the `previous` question, which student code had
+    answered in full with frames of its own. Then that question is charged instead.
     """
-    probes = {check["test_id"]: len(check["probes"]) for check in question.checks}
+    probes = _probe_counts(question)
     answered: dict[str, dict] = {}
-    for _ in range(len(probes) + 1):
+    while len(answered) <= len(probes):
         message = _receive(child, deadline)
         if isinstance(message, str) and not message.startswith(BROKE_PROTOCOL):
             run.answers.update(answered)  # the child died or hung: what came before counts
@@ -160,10 +167,38 @@ def _collect_answers(child: Child, question: Question, run: NotebookRun, deadlin
             run.answers.update(answered)
             return ""
         answer = messages.check_answer(message, probes)
+        if answer is None and previous and _late_answers(child, previous, message, deadline):
+            test_ids = [check["test_id"] for check in previous.checks]
+            for test_id in test_ids:
+                run.answers.pop(test_id, None)
+            _fail(run, test_ids, FORGED)
+            previous = None
+            continue
         if answer is None or answer["test_id"] in answered:
             return BROKE_PROTOCOL
         answered[answer["test_id"]] = {"answers": answer["answers"], "output": answer["output"]}
     return BROKE_PROTOCOL
+
+
+def _late_answers(child: Child, previous: Question, message: dict, deadline: float) -> bool:
+    """Whether `message` and the frames after it are the rest of the real answers to
+    `previous`: its checks from this one on, in the order asked, then `question_done`."""
+    probes = _probe_counts(previous)
+    order = [check["test_id"] for check in previous.checks]
+    first = messages.check_answer(message, probes)
+    if first is None:
+        return False
+    for test_id in order[order.index(first["test_id"]) + 1 :]:
+        late = _receive(child, deadline)
+        answer = None if isinstance(late, str) else messages.check_answer(late, probes)
+        if answer is None or answer["test_id"] != test_id:
+            return False
+    return _receive(child, deadline) == messages.QUESTION_DONE
+
+
+def _probe_counts(question: Question) -> dict[str, int]:
+    """Test id -> how many probes the check has (one answer each)."""
+    return {check["test_id"]: len(check["probes"]) for check in question.checks}
 
 
 def _fail(run: NotebookRun, test_ids: list[str], reason: str) -> None:

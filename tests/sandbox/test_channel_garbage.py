@@ -14,7 +14,7 @@ from sandboxed_notebook import call, run_cells
 
 from autograders.sandbox.limits import Limits
 from autograders.sandbox.pool import Sandbox
-from autograders.sandbox.session import BROKE_PROTOCOL, Question
+from autograders.sandbox.session import BROKE_PROTOCOL, FORGED, Question
 
 pytestmark = pytest.mark.slow
 
@@ -42,6 +42,9 @@ GARBAGE = {
     "a forged answer ahead of the real one": check_frame("bad", f"[{NUMBER}]"),
     "an answer to a later question": check_frame("later", f"[{NUMBER}]"),
     "an early question_done": frame(b'{"event": "question_done"}'),
+    "a whole forged answer, question_done included": (
+        check_frame("bad", f"[{NUMBER}]") + frame(b'{"event": "question_done"}')
+    ),
     "too many frames": frame(b'{"event": "progress"}') * 5000,
     "a header over the size limit": struct.pack("!I", 2**31),
     "a truncated frame": struct.pack("!I", 100) + b'{"event": ',
@@ -78,7 +81,8 @@ def test_garbage_costs_only_the_question_being_asked(sandbox: Sandbox, kind: str
     run = run_cells(sandbox, cells, [question("good"), question("bad"), question("later")])
     assert all(cell["ok"] for cell in run.cells.values()) and not run.fatal_cells, run.cells
     assert set(run.failures) == {"bad"}, run.failures
-    assert run.failures["bad"].startswith((BROKE_PROTOCOL, "timed out")), run.failures
+    assert run.failures["bad"].startswith((BROKE_PROTOCOL, FORGED, "timed out")), run.failures
+    assert "bad" not in run.answers, run.answers
     for test_id in ("good", "later"):
         answer = run.answers[test_id]["answers"][0]
         assert answer["value"] == {"type": "number", "value": 3.0}, answer
