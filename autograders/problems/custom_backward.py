@@ -136,8 +136,14 @@ def square_backward_trial(rng: random.Random) -> Trial:
     cases = [
         (i, random_tensor(rng, tuple(i.shape), 0.5, 3.0).to(i.dtype)) for i in _square_cases(rng)
     ]
-    each = [function_call([tensor(i, requires_grad=True)], tensor(g)) for i, g in cases]
     (a, ga) = cases[0]
+    each = [
+        function_call([tensor(i, requires_grad=True, name=f"i{n}")], tensor(g))
+        for n, (i, g) in enumerate(cases)
+    ]
+    # the first input once more, the same object: its .grad accumulates to twice the gradient,
+    # unless the first forward changed it in place
+    each.append(function_call([ref("i0")], tensor(ga)))
     # a second input of the same shape: state kept on the class then gives a wrong gradient
     # (2 * b * ga) rather than a shape error, so the message can name the mistake
     b = random_tensor(rng, tuple(a.shape)).to(a.dtype)
@@ -149,10 +155,19 @@ def square_backward_trial(rng: random.Random) -> Trial:
     def judge(answers: list) -> None:
         facts, plain, mixed, twice, *direct = answers
         _require_function(facts, plain, "Square")
-        for (i, g), report in zip(cases, _applied(plain, "Square", "Square"), strict=True):
+        *reports, again = _applied(plain, "Square", "Square")
+        for (i, g), report in zip(cases, reports, strict=True):
             _square_grad(
                 report, i, g, f"Square.apply(i).backward(g) for i of shape {tuple(i.shape)}"
             )
+        (got,) = _grads(again, "Square.apply(i) again")[:1]
+        _, once = references.square(a, ga)
+        _gradient(
+            got,
+            2 * once,
+            "i.grad after a second Square.apply(i).backward(g) on the same i",
+            [(CHANGED_INPUT, once + references.square(a.double() ** 2, ga)[1])],
+        )
         text = "two Square.apply(...) calls, then their backwards in reverse order"
         for (i, g), report in zip(pair, _applied(mixed, "Square", "Square"), strict=True):
             _square_grad(report, i, g, text, [(STATE_OUTSIDE_CTX, 2 * b.double() * g.double())])

@@ -97,7 +97,7 @@ IN_PLACE = [
                     return grad_output * 2 * i
         """)
         },
-        expected={"square_function": 2},
+        expected={"square_function": 0},
         feedback={"square_function": "in place"},
     ),
 ]
