@@ -11,16 +11,19 @@ from tests.corpus.honest import HONEST
 from tests.corpus.jupyter import JUPYTER
 from tests.corpus.mistakes import MISTAKES
 from tests.corpus.spec import Submission
+from tests.corpus.strict import HARNESS_REWRITES, STRICT
 from tests.corpus.tampered import TAMPERED
 from tests.corpus.verdict import VERDICT
 
 CATEGORIES: dict[str, list[Submission]] = {
     "honest": HONEST,
     "mistakes": MISTAKES,
+    "strict": STRICT,
     "jupyter": JUPYTER,
     "faults": FAULTS,
     "verdict": VERDICT,
     "fake_functions": FAKE_FUNCTIONS,
+    "harness": HARNESS_REWRITES,
     "escapes": ESCAPES,
     "tampered": TAMPERED,
 }
