@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import queue
 import traceback
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -30,39 +31,75 @@ def grade_class(
     submitted: Path,
     out: Path,
     settings: Settings,
-    sandbox: Sandbox,
+    sandbox: Sandbox | None,
     progress: bool | None = None,
+    scheduler: str | None = None,
 ) -> list[StudentResult]:
     """Grade every student folder under `submitted` and write the reports into `out`.
 
-    `sandbox` has `settings.workers` slots (see `cli.main`, which starts it early).
+    `sandbox` has `settings.workers` slots (see `cli.main`, which starts it early). With
+    `scheduler` (a Dask scheduler's address) the students are graded on that cluster instead,
+    each worker with its own sandbox (`autograders.distributed`), and `sandbox` may be None;
+    either way this process writes every report.
     """
     folders = student_folders(submitted)
     out.mkdir(parents=True, exist_ok=True)
-    slots: queue.Queue[int] = queue.Queue()
-    for slot in range(settings.workers):
-        slots.put(slot)
-    with (
-        Progress(len(folders), enabled=progress) as bar,
-        ThreadPoolExecutor(settings.workers) as pool,
-    ):
+    with Progress(len(folders), enabled=progress) as bar:
 
-        def grade_one(student_id: str) -> StudentResult:
-            slot = slots.get()
-            try:
-                result = grade_student(student_id, folders[student_id], sandbox, slot, settings)
-            except Exception as error:  # a grader bug: say so in the row, never a silent zero
-                traceback.print_exc()
-                result = StudentResult(student_id, grader_error=f"{type(error).__name__}: {error}")
-            finally:
-                slots.put(slot)
+        def report(result: StudentResult) -> None:
             write_student_reports(out, result)
-            bar.advance(student_id)
-            return result
+            bar.advance(result.student_id)
 
-        results = list(pool.map(grade_one, folders))
+        if scheduler is not None:
+            from autograders.distributed.client import grade_on_cluster
+
+            results = grade_on_cluster(scheduler, folders, settings, report)
+        else:
+            results = grade_locally(folders, settings, sandbox, report)
     write_class_reports(out, results)
     return results
+
+
+def grade_locally(
+    folders: dict[str, Path],
+    settings: Settings,
+    sandbox: Sandbox,
+    report: Callable[[StudentResult], None],
+) -> list[StudentResult]:
+    """Grade `folders` (student id -> folder) with worker threads, one sandbox slot each;
+    `report` is called with each result as it comes (from the worker threads)."""
+    slots = free_slots(settings.workers)
+
+    def grade_one(student_id: str) -> StudentResult:
+        result = grade_one_student(student_id, folders[student_id], sandbox, slots, settings)
+        report(result)
+        return result
+
+    with ThreadPoolExecutor(settings.workers) as pool:
+        return list(pool.map(grade_one, folders))
+
+
+def free_slots(workers: int) -> queue.Queue[int]:
+    """A queue holding each of the sandbox's slot numbers once."""
+    slots: queue.Queue[int] = queue.Queue()
+    for slot in range(workers):
+        slots.put(slot)
+    return slots
+
+
+def grade_one_student(
+    student_id: str, folder: Path, sandbox: Sandbox, slots: queue.Queue[int], settings: Settings
+) -> StudentResult:
+    """Grade one student on a free slot of `sandbox`; never raises: a grader bug becomes a
+    result whose `grader_error` says so (never a silent zero)."""
+    slot = slots.get()
+    try:
+        return grade_student(student_id, folder, sandbox, slot, settings)
+    except Exception as error:
+        traceback.print_exc()
+        return StudentResult(student_id, grader_error=f"{type(error).__name__}: {error}")
+    finally:
+        slots.put(slot)
 
 
 def write_student_reports(out: Path, result: StudentResult) -> None:

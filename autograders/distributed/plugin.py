@@ -1,0 +1,86 @@
+"""The worker side: a WorkerPlugin that gives each Dask worker its own warm sandbox.
+
+Student code runs only inside that sandbox, exactly as with the local pool; the worker process
+itself runs the grader's code (reading notebooks, judging) and returns plain-data results.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import shutil
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+from distributed import WorkerPlugin, get_worker
+
+from autograders.results import StudentResult
+from autograders.settings import Settings
+
+PLUGIN_NAME = "autograders-sandbox"
+
+
+class SandboxPlugin(WorkerPlugin):
+    """Starts a `Sandbox` with one slot per worker thread on setup and closes it on teardown.
+
+    The course secret travels with the plugin (over Dask's connection: use TLS between hosts)
+    and is kept on the worker in a private 0600 file, so that workers need no copy of their own.
+    With a public `--seed` no secret is sent.
+    """
+
+    name = PLUGIN_NAME
+
+    def __init__(self, settings: Settings, secret: bytes | None) -> None:
+        self.settings = settings
+        self.secret = secret  # None with a public seed
+        self.sandbox = None
+        self.slots: queue.Queue[int] = queue.Queue()
+        self.private: Path | None = None
+
+    def setup(self, worker) -> None:
+        from autograders.distributed.stale import sweep_stale_cgroups
+        from autograders.grade import free_slots
+        from autograders.sandbox.pool import Sandbox
+
+        sweep_stale_cgroups()  # groups left by a worker killed on this host
+        threads = worker.state.nthreads
+        self.private = Path(tempfile.mkdtemp(prefix="autograders-worker-"))
+        settings = replace(self.settings, workers=threads)
+        if self.secret is not None:
+            secret_file = self.private / "course-secret"
+            descriptor = os.open(secret_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(self.secret)
+            settings = replace(settings, seed=None, secret_file=secret_file)
+        self.settings = settings
+        self.slots = free_slots(threads)
+        self.sandbox = Sandbox(settings.limits, threads)  # warm processes start now
+
+    def teardown(self, worker) -> None:
+        if self.sandbox is not None:
+            self.sandbox.close()
+            self.sandbox = None
+        if self.private is not None:
+            shutil.rmtree(self.private, ignore_errors=True)
+
+    def __getstate__(self) -> dict:
+        # Only the settings and the secret travel; a worker's sandbox never leaves it.
+        return {"settings": self.settings, "secret": self.secret}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["settings"], state["secret"])
+
+
+def grade_on_worker(student_id: str, folder: str) -> StudentResult:
+    """The Dask task: grade one student folder in this worker's sandbox; a plain-data result.
+
+    Never raises for a grader bug (the result's `grader_error` says so); a worker that dies
+    during the task makes the scheduler run it again on another worker.
+    """
+    from autograders.grade import grade_one_student
+
+    plugin = get_worker().plugins[PLUGIN_NAME]
+    return grade_one_student(
+        student_id, Path(folder), plugin.sandbox, plugin.slots, plugin.settings
+    )

@@ -1,0 +1,126 @@
+"""The `watch` and `watch-status` verbs (registered by `autograders.cli`).
+
+autograders watch SUBMITTED --out OUT [--database FILE] [--poll SECONDS] [--scheduler ADDRESS]
+                                      [--workers N] [--secret-file F | --seed S] [--timeout S]
+                                      [--once]
+autograders watch-status --out OUT [--database FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from autograders.sandbox.session import Timeouts
+from autograders.settings import Settings
+
+DEFAULTS = Settings()
+DATABASE_NAME = "watch.sqlite"  # in OUT unless --database says otherwise
+
+
+def add_parsers(verbs: argparse._SubParsersAction) -> None:
+    watch = verbs.add_parser("watch", help="grade each submission as it arrives, until SIGTERM")
+    watch.add_argument("submitted", type=Path, help="nbgrader's submitted/ folder, watched")
+    add_common(watch)
+    watch.add_argument("--poll", type=float, default=0.05, help="seconds between scans")
+    watch.add_argument(
+        "--scheduler", default=None, help="a Dask scheduler (tcp://HOST:PORT, tls://...)"
+    )
+    watch.add_argument("--workers", type=int, default=DEFAULTS.workers, help="students at once")
+    watch.add_argument("--secret-file", type=Path, default=None, help="as for `grade`")
+    watch.add_argument("--seed", type=int, default=None, help="as for `grade`")
+    watch.add_argument(
+        "--timeout", type=float, default=DEFAULTS.timeouts.question, help="as for `grade`"
+    )
+    watch.add_argument(
+        "--once", action="store_true", help="exit when everything present has been graded"
+    )
+    watch.set_defaults(run=watch_command)
+    status = verbs.add_parser("watch-status", help="print the queue of a watcher")
+    add_common(status)
+    status.set_defaults(run=status_command)
+
+
+def add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", type=Path, required=True, help="folder for the reports")
+    parser.add_argument(
+        "--database", type=Path, default=None, help=f"the queue (default: OUT/{DATABASE_NAME})"
+    )
+
+
+def database(args: argparse.Namespace) -> Path:
+    return args.database or args.out / DATABASE_NAME
+
+
+def watch_command(args: argparse.Namespace) -> int:
+    """`watch`: check the input and the secret, then grade until stopped."""
+    if not args.submitted.is_dir():
+        print(f"error: {args.submitted} is not a folder", file=sys.stderr)
+        return 2
+    if args.workers < 1 or args.timeout <= 0 or args.poll <= 0:
+        print("error: --workers, --timeout and --poll must be positive", file=sys.stderr)
+        return 2
+    settings = replace(
+        DEFAULTS,
+        workers=args.workers,
+        seed=args.seed,
+        secret_file=args.secret_file,
+        timeouts=Timeouts.per_step(args.timeout),
+    )
+    try:
+        settings.secret()
+    except (OSError, ValueError) as error:
+        print(f"error: no course secret: {error}", file=sys.stderr)
+        return 2
+    from autograders.watch.service import WatchOptions, watch
+
+    options = WatchOptions(
+        submitted=args.submitted,
+        out=args.out,
+        database=database(args),
+        poll=args.poll,
+        scheduler=args.scheduler,
+        once=args.once,
+    )
+    return watch(options, settings)
+
+
+def status_command(args: argparse.Namespace) -> int:
+    """`watch-status`: the counts per state, then what waits, what runs and what finished."""
+    path = database(args)
+    if not path.is_file():
+        print(f"error: no watcher database at {path}", file=sys.stderr)
+        return 2
+    from autograders.watch.store import Store
+
+    store = Store(path)
+    try:
+        print(", ".join(f"{state} {count}" for state, count in store.counts().items()))
+        for row in store.rows(("queued", "grading")) + store.rows(("graded",), limit=20):
+            print(format_row(*row))
+    finally:
+        store.close()
+    return 0
+
+
+def format_row(
+    job_id: int,
+    student_id: str,
+    state: str,
+    seen_at: float,
+    started_at: float | None,
+    finished_at: float | None,
+    total: float | None,
+    max_total: float | None,
+    status: str | None,
+) -> str:
+    seen = time.strftime("%H:%M:%S", time.localtime(seen_at))
+    line = f"{job_id:>6} {student_id:<24} {state:<8} seen {seen}"
+    if finished_at is not None:
+        line += f"  feedback after {finished_at - seen_at:.2f} s  {total:g}/{max_total:g}  {status}"
+    elif started_at is not None:
+        line += f"  grading for {time.time() - started_at:.1f} s"
+    return line
