@@ -151,6 +151,19 @@ def needs_input_grad_misused(node: ast.AST, where: Where) -> list:
     return [(f"index{wrong}", apply)]
 
 
+def legend_texts_swapped(node: ast.AST, _where: Where) -> list:
+    """`ax.legend()` becomes `ax.legend(["derivative", "function"])`: the legend pairs its
+    texts with the lines in order, so each entry names the other curve."""
+    if not (method_call(node, "legend") and not node.args and not node.keywords):
+        return []
+
+    def apply(call: ast.Call, _w: Where) -> ast.AST:
+        call.args = [expr(repr([LABELS["function"], LABELS["derivative"]]))]
+        return call
+
+    return [("", apply)]
+
+
 SCALE = 1.001  # ten times the grader's relative tolerance
 
 
@@ -191,6 +204,7 @@ TORCH_OPERATORS: dict[str, Operator] = {
     "requires_grad_flip": requires_grad_flip,
     "inplace_method": inplace_method,
     "label_swap": label_swap,
+    "legend_texts_swapped": legend_texts_swapped,
     "needs_input_grad_misused": needs_input_grad_misused,
     "result_scaled": result_scaled,
 } | STATE_OPERATORS
