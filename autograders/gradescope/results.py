@@ -5,10 +5,13 @@ printed output describe what the hidden test did. So the document has two kinds 
 
     "1.0"  one summary per question, `visible`: points, and which checks passed (their titles)
     "1.1"  one per check, `after_due_date`: the message, likely mistake and printed output,
-           with 0 of 0 points (the points are in the summary; nothing is counted twice)
+           without points (Gradescope's "informational check" with a passed or failed status:
+           the points are in the summary, nothing is counted twice)
 
-The top-level `score` is the total; the top-level `output` (visible) is the score and each
-notebook's status. Built on `autograders.reports.gradescope`, so both share every field.
+The top-level `score` is the total. Gradescope hides the total from students while some tests
+are hidden ("If test cases are hidden, students will not be able to see their total score",
+its specification), so the top-level `output`, visible, says the score and each notebook's
+status. Built on `autograders.reports.gradescope`, so both share every field.
 """
 
 from __future__ import annotations
@@ -35,8 +38,8 @@ def gradescope_run_results(result: StudentResult, submission: dict, note: str = 
     document = gradescope_results(result)
     details = document["tests"]
     for test in details:
-        test.update(visibility=DETAILS_VISIBILITY, score=0.0, max_score=0.0)
-        test["name"] = f"{test['name']} (details)"
+        del test["score"], test["max_score"]
+        test.update(visibility=DETAILS_VISIBILITY, name=f"{test['name']} (details)")
     document["tests"] = question_summaries(result.checks) + details
     document["output"] = "\n\n".join(
         part for part in (note, document["output"], DETAILS_NOTE) if part
@@ -47,9 +50,12 @@ def gradescope_run_results(result: StudentResult, submission: dict, note: str = 
 
 def run_results_schema() -> dict:
     """The JSON schema of these documents: the project's results.json schema, whose
-    `extra_data` also holds the runner's `gradescope` object (submission id, attempt)."""
+    `extra_data` also holds the runner's `gradescope` object (submission id, attempt), and
+    whose detail tests carry no points."""
     schema = json.loads(GRADESCOPE_SCHEMA_PATH.read_text(encoding="utf-8"))
     schema["$defs"]["extra_data"]["properties"]["gradescope"] = {"type": "object"}
+    test = schema["$defs"]["test"]
+    test["required"] = [key for key in test["required"] if key not in ("score", "max_score")]
     return schema
 
 
