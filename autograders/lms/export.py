@@ -5,7 +5,10 @@
             id>)". Canvas matches rows by "ID" and the column by its header.
     Moodle  the assignment's "Upload grading worksheet" (offline grading worksheets enabled):
             "Identifier" ("Participant 1234"), "Full name", "Email address", "Grade",
-            "Maximum Grade". Moodle matches rows by "Identifier".
+            "Maximum Grade", "Last modified (grade)". Moodle matches rows by "Identifier" and
+            refuses the upload without the last column (assignfeedback_offline's importer);
+            its dates, copied from the downloaded worksheet, let Moodle keep grades changed
+            there since.
 
 One row per roster student. The grade is `total`, the autograded points (the hand-graded
 question is not in it). A student without a grade (no row in grades.csv, or a row that says
@@ -25,7 +28,14 @@ from autograders.lms.roster import Roster
 from autograders.reports.grades_csv import FORMULA_STARTS, neutralise_formula
 
 CANVAS_IDENTITY = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
-MOODLE_COLUMNS = ("Identifier", "Full name", "Email address", "Grade", "Maximum Grade")
+MOODLE_COLUMNS = (
+    "Identifier",
+    "Full name",
+    "Email address",
+    "Grade",
+    "Maximum Grade",
+    "Last modified (grade)",
+)
 CANVAS_COLUMN = re.compile(r"(?P<name>.+) \((?P<id>\d+)\)")
 POINTS_POSSIBLE = "    Points Possible"  # Canvas's own export spells its second row so
 
@@ -72,9 +82,14 @@ def export(
     with out.open("w", newline="", encoding="utf-8") as file:
         writer = csv.writer(file)
         writer.writerow(header)
-        writer.writerows([[neutralise_formula(cell) for cell in line] for line in table])
+        writer.writerows([[safe_cell(cell) for cell in line] for line in table])
     report.exported = len(rows)
     return report
+
+
+def safe_cell(text: str) -> str:
+    """`text` neutralised against formula injection; Moodle's "-" (never graded) is kept."""
+    return text if text == "-" else neutralise_formula(text)
 
 
 def unneutralised(student_id: str) -> str:
@@ -122,11 +137,12 @@ def canvas_table(rows: list, column: str, max_total: str) -> tuple[list[str], li
 def moodle_table(rows: list, max_total: str) -> tuple[list[str], list[list[str]]]:
     table = [
         [
-            f"Participant {row['lms_id']}",
+            row.get("Identifier") or f"Participant {row['lms_id']}",  # in the site's language
             row.get("Full name", "") or "",
             row.get("Email address", "") or "",
             grade,
             row.get("Maximum Grade", "") or max_total,
+            row.get("Last modified (grade)", "") or "",
         ]
         for row, grade in rows
     ]

@@ -16,6 +16,7 @@ not valid (`autograders.student_ids`) are set aside and reported, never guessed.
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from autograders.student_ids import is_valid_student_id, shown
 KEY_COLUMN = {"canvas": "ID", "moodle": "Identifier"}
 DEFAULT_ID_COLUMN = {"canvas": "SIS Login ID", "moodle": "Email address"}
 PLAIN = ("lms_id", "student_id")
-MOODLE_PREFIX = "Participant "
+MOODLE_IDENTIFIER = re.compile(r"(?:\D*\s)?(?P<number>\d+)")
 
 
 class RosterError(ValueError):
@@ -86,8 +87,10 @@ def columns(header: list[str], lms: str, id_column: str | None) -> tuple[str, st
 
 
 def lms_key(value: str, lms: str) -> str:
-    """The LMS id as download names spell it: Canvas "1234"; Moodle "Participant 1234"."""
+    """The LMS id as download names spell it: Canvas "1234"; Moodle "Participant 1234" (the
+    word in the site's language: Moodle's importer, too, reads only the number after it)."""
     value = value.strip()
-    if lms != CANVAS and value.startswith(MOODLE_PREFIX):
-        value = value[len(MOODLE_PREFIX) :].strip()
+    if lms != CANVAS:
+        match = MOODLE_IDENTIFIER.fullmatch(value)
+        value = match["number"] if match else ""
     return value if value.isdigit() else ""

@@ -69,13 +69,21 @@ def test_moodle_import_is_the_grading_worksheet(tmp_path: Path) -> None:
     done = export("moodle", grades, roster, tmp_path / "import.csv")
     assert done.returncode == 0, done.stderr
     rows = downloads.read_csv(tmp_path / "import.csv")
-    assert list(rows[0]) == ["Identifier", "Full name", "Email address", "Grade", "Maximum Grade"]
+    assert list(rows[0]) == [
+        "Identifier",
+        "Full name",
+        "Email address",
+        "Grade",
+        "Maximum Grade",
+        "Last modified (grade)",  # without it Moodle's importer refuses the file
+    ]
     assert [(r["Identifier"], r["Grade"], r["Maximum Grade"]) for r in rows] == [
         ("Participant 7001", "21", "22.00"),
         ("Participant 7002", "9", "22.00"),
         ("Participant 7003", "", "22.00"),
         ("Participant 7004", "", "22.00"),
     ]
+    assert {row["Last modified (grade)"] for row in rows} == {"-"}  # the worksheet's own
 
 
 def test_ids_that_grades_csv_neutralised_are_matched(tmp_path: Path) -> None:
@@ -86,6 +94,20 @@ def test_ids_that_grades_csv_neutralised_are_matched(tmp_path: Path) -> None:
     done = export("canvas", grades, roster, tmp_path / "i.csv", "--assignment", "HW (1)")
     assert done.returncode == 0 and "warning" not in done.stderr, done.stderr
     assert [row["HW (1)"] for row in downloads.read_csv(tmp_path / "i.csv")[1:]] == ["7", "8"]
+
+
+def test_moodle_identifiers_in_another_language_are_kept(tmp_path: Path) -> None:
+    roster = tmp_path / "worksheet.csv"
+    roster.write_text(
+        "Identifier,Full name,Email address,Grade,Last modified (grade)\n"
+        'Teilnehmer/in 7001,Alice Adams,alice,,"Montag, 1. Juni 2026, 10:00"\n'
+    )
+    grades = grades_csv(tmp_path / "grades.csv")
+    done = export("moodle", grades, roster, tmp_path / "import.csv")
+    assert done.returncode == 0, done.stderr
+    (row,) = downloads.read_csv(tmp_path / "import.csv")
+    assert (row["Identifier"], row["Grade"]) == ("Teilnehmer/in 7001", "21")
+    assert row["Last modified (grade)"] == "Montag, 1. Juni 2026, 10:00"
 
 
 def test_canvas_needs_to_know_the_assignment_column(tmp_path: Path) -> None:
