@@ -6,6 +6,7 @@ itself runs the grader's code (reading notebooks, judging) and returns plain-dat
 
 from __future__ import annotations
 
+import asyncio
 import os
 import queue
 import shutil
@@ -38,13 +39,17 @@ class SandboxPlugin(WorkerPlugin):
         self.slots: queue.Queue[int] = queue.Queue()
         self.private: Path | None = None
 
-    def setup(self, worker) -> None:
+    async def setup(self, worker) -> None:
+        # In a thread: importing torch takes seconds, and the worker's event loop must keep
+        # answering the scheduler's heartbeats meanwhile.
+        await asyncio.to_thread(self._start, worker.state.nthreads)
+
+    def _start(self, threads: int) -> None:
         from autograders.distributed.stale import sweep_stale_cgroups
         from autograders.grade import free_slots
         from autograders.sandbox.pool import Sandbox
 
         sweep_stale_cgroups()  # groups left by a worker killed on this host
-        threads = worker.state.nthreads
         self.private = Path(tempfile.mkdtemp(prefix="autograders-worker-"))
         settings = replace(self.settings, workers=threads)
         if self.secret is not None:
