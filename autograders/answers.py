@@ -50,9 +50,14 @@ def _function_apply(answer: dict) -> None:
         report = _mapping(report)
         _stage(report.get("forward"), lambda r: check_value(r.get("value")))
         if "backward" in report:
-            _stage(report["backward"], lambda r: _optional_values(r.get("grads")))
+            _stage(report["backward"], _backward_report)
     for inputs in _list(answer.get("args_after")):
         _optional_values(inputs)
+
+
+def _backward_report(report: dict) -> None:
+    _optional_values(report.get("grads"))
+    check_value(report.get("grad_output_after"))
 
 
 def _variables(answer: dict) -> None:

@@ -74,13 +74,23 @@ def _forward_value(report: dict, text: str) -> torch.Tensor:
     return compare.tensor(compare.returned(report["forward"], f"{text} (forward)"), text).values
 
 
-def _grads(report: dict, text: str) -> list:
+def _grads(report: dict, text: str, upstream: torch.Tensor | None = None) -> list:
+    """The gradients a backward delivered; with `upstream`, also that it left the caller's
+    upstream gradient as it was."""
     compare.returned(report["forward"], f"{text} (forward)")
     backward = report.get("backward")
     if backward is None:
         raise Mismatch(f"{text}: the backward pass did not run.")
     if not backward["ok"]:
         compare.returned(backward, f"{text}.backward(...)")
+    if upstream is not None:
+        after = compare.tensor(backward["grad_output_after"], f"grad_output after {text}")
+        if after.values.shape != upstream.shape or not torch.equal(after.values, upstream.double()):
+            raise Mismatch(
+                f"{text}: backward changed grad_output in place.",
+                "Compute a new tensor (`grad_output * 2 * i`), not `grad_output.mul_(...)`: "
+                "grad_output belongs to the caller and may be used again.",
+            )
     return backward["grads"]
 
 
@@ -198,7 +208,7 @@ def square_backward_trial(rng: random.Random) -> Trial:
 
 
 def _square_grad(report: dict, i: torch.Tensor, g: torch.Tensor, text: str, extra=()) -> None:
-    (got,) = _grads(report, text)[:1] or [None]
+    (got,) = _grads(report, text, g)[:1] or [None]
     _, want = references.square(i, g)
     mistakes = [
         (IGNORES_GRAD_OUTPUT, 2 * i.double()),
@@ -305,7 +315,8 @@ def linear_backward_trial(rng: random.Random) -> Trial:
         _require_function(facts, plain, "LinearFunction")
         reports = _applied(plain, "LinearFunction", "LinearFunction.apply")
         for case, (_, k, needs), report in zip(cases, LINEAR_VARIANTS, reports, strict=True):
-            _linear_grads(_grads(report, _linear_text(case, k == 2, needs)), case, needs, k == 2)
+            text = _linear_text(case, k == 2, needs)
+            _linear_grads(_grads(report, text, case[3]), case, needs, k == 2)
         for case, report in zip(
             (cases[0], cases[3]), _applied(mixed, "LinearFunction", ""), strict=True
         ):

@@ -154,10 +154,11 @@ def _line(figure: dict, label: str, text: str) -> tuple[torch.Tensor, torch.Tens
 
 
 def _plot_cases(rng: random.Random) -> list[tuple[str, float, float, int]]:
-    """Two different functions: a figure or line kept between calls shows on the second."""
+    """Three calls: a figure, line or cache kept from one call to the next shows in another
+    function on the same grid, or the same function on another grid."""
     first = _grid_case(rng)
     other = next(e for e in inputs.pick(rng, inputs.ONE_VARIABLE, 2) if e != first[0])
-    return [first, (other, *_grid_case(rng)[1:])]
+    return [first, (other, *first[1:]), (first[0], *_grid_case(rng)[1:])]
 
 
 def plot_lines_trial(rng: random.Random) -> Trial:

@@ -18,6 +18,7 @@ ONE_VARIABLE = (
     "torch.cos(3 * x)",
     "x * torch.sigmoid(x)",
     "torch.sqrt(x ** 2 + 1)",
+    "3 * x - 1",
 )
 
 TWO_VARIABLES = (
@@ -30,7 +31,7 @@ TWO_VARIABLES = (
     "torch.cos(u * v) + 2 * v",
 )
 
-LOW, HIGH = -2.0, 2.0
+LOW, HIGH = -3.0, 3.0
 
 
 def point(rng: random.Random) -> float:
@@ -39,7 +40,7 @@ def point(rng: random.Random) -> float:
 
 def grid(rng: random.Random) -> tuple[float, float, int]:
     """start, end and steps for a linspace."""
-    return round(rng.uniform(-3.0, -0.5), 2), round(rng.uniform(0.5, 3.0), 2), rng.randint(7, 41)
+    return round(rng.uniform(-3.0, -0.5), 2), round(rng.uniform(0.5, 3.0), 2), rng.randint(2, 41)
 
 
 def pick(rng: random.Random, pool: tuple[str, ...], count: int) -> list[str]:

@@ -71,8 +71,10 @@ def _grid_case(
     )
 
 
-def _grid_call(expr: str, u: torch.Tensor, v: torch.Tensor) -> dict:
-    return call("partials_on_grid", function(expr, "u", "v"), tensor(u), tensor(v))
+def _grid_call(expr: str, u: torch.Tensor, v: torch.Tensor, grad: bool = False) -> dict:
+    """A call with fresh tensors; `grad`: the caller's u and v already require grad."""
+    args = (tensor(u, requires_grad=grad), tensor(v, requires_grad=grad))
+    return call("partials_on_grid", function(expr, "u", "v"), *args)
 
 
 def on_grid_values_trial(rng: random.Random) -> Trial:
@@ -80,13 +82,14 @@ def on_grid_values_trial(rng: random.Random) -> Trial:
     other = next(e for e in inputs.TWO_VARIABLES if e not in (first[0], second[0]))
     # the first grid again with another function, then with its own: state kept between
     # calls (a cache, gradients left in a global) goes wrong
-    cases = [first, second, (other, *first[1:]), first]
+    cases = [first, second, (other, *first[1:]), first, _grid_case(rng, torch.float64)]
+    grads = [False, False, False, False, True]  # the last: u and v that require grad already
 
     def judge(answers: list) -> None:
         for (expr, u, v), answer in zip(cases, answers, strict=True):
             _values(expr, u, v, answer)
 
-    return Trial([_grid_call(*case) for case in cases], judge)
+    return Trial([_grid_call(*case, grad) for case, grad in zip(cases, grads, strict=True)], judge)
 
 
 def _values(expr: str, u: torch.Tensor, v: torch.Tensor, answer: dict) -> None:
@@ -104,22 +107,30 @@ def _values(expr: str, u: torch.Tensor, v: torch.Tensor, answer: dict) -> None:
 
 def on_grid_inputs_trial(rng: random.Random) -> Trial:
     # float32 and float64 inputs: `u.to(torch.float64)` is a copy of the one, not of the other
-    cases = [_grid_case(rng, dtype) for dtype in (torch.float32, torch.float64)]
+    # and u, v that already require grad: they must keep that, and get no .grad
+    cases = [_grid_case(rng, dtype) for dtype in (torch.float32, torch.float64, torch.float32)]
+    grads = [False, False, True]
     probes = []
-    for n, (expr, u, v) in enumerate(cases):
+    for n, ((expr, u, v), grad) in enumerate(zip(cases, grads, strict=True)):
         f = function(expr, "u", "v")
-        first = call("partials_on_grid", f, tensor(u, name=f"u{n}"), tensor(v, name=f"v{n}"))
+        named = [
+            tensor(t, requires_grad=grad, name=f"{t_name}{n}") for t, t_name in ((u, "u"), (v, "v"))
+        ]
+        first = call("partials_on_grid", f, *named)
         # the same objects again: what the first call did to them shows in the second's values
         probes += [first, call("partials_on_grid", f, ref(f"u{n}"), ref(f"v{n}"))]
 
     def judge(answers: list) -> None:
-        for (_, u, v), (first, again) in zip(
-            cases, zip(answers[::2], answers[1::2], strict=True), strict=True
-        ):
-            text = f"partials_on_grid(f, u, v) with {str(u.dtype).removeprefix('torch.')} u, v"
+        pairs = zip(answers[::2], answers[1::2], strict=True)
+        for (_, u, v), grad, (first, again) in zip(cases, grads, pairs, strict=True):
+            kind = str(u.dtype).removeprefix("torch.") + (
+                " u, v requiring grad" if grad else " u, v"
+            )
+            text = f"partials_on_grid(f, u, v) with {kind}"
             compare.returned(first, text)
             for name, sent, after in zip("uv", (u, v), first["args_after"][1:], strict=True):
-                _unchanged(name, sent, compare.tensor(after, f"the caller's {name}"), after, text)
+                received = compare.tensor(after, f"the caller's {name}")
+                _unchanged(name, sent, grad, received, after, text)
             _same_again(first, again, text)
 
     return Trial(probes, judge)
@@ -139,10 +150,19 @@ def _same_again(first: dict, again: dict, text: str) -> None:
 
 
 def _unchanged(
-    name: str, sent: torch.Tensor, received: compare.Received, described: dict, text: str
+    name: str,
+    sent: torch.Tensor,
+    sent_grad: bool,
+    received: compare.Received,
+    described: dict,
+    text: str,
 ) -> None:
-    if received.requires_grad or described.get("has_grad"):
-        now = "requires grad" if received.requires_grad else "has a .grad"
+    if received.requires_grad != sent_grad or described.get("has_grad"):
+        now = (
+            "has a .grad"
+            if described.get("has_grad")
+            else ("requires grad" if received.requires_grad else "no longer requires grad")
+        )
         raise Mismatch(
             f"{text} changed the caller's {name}: it now {now}.",
             "Work on a copy: `u = u.detach().clone().requires_grad_(True)`.",

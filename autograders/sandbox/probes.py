@@ -117,13 +117,15 @@ def _forward(cls, inputs: list, nested: int, report: dict):
 def _run_backward(output, call_spec: dict, inputs: list, report: dict) -> None:
     if "grad_output" not in call_spec or not report["forward"]["ok"]:
         return
+    grad_output = decode(call_spec["grad_output"], {})
     try:
-        _backward(output, decode(call_spec["grad_output"], {}))
+        _backward(output, grad_output)
     except BaseException as error:
         report["backward"] = {"ok": False, "error": describe(error)}
         return
     grads = [encode(_grad(x)) if _isinstance(x, _Tensor) else None for x in inputs]
-    report["backward"] = {"ok": True, "grads": grads}
+    # the upstream gradient belongs to the caller: a backward must not change it in place
+    report["backward"] = {"ok": True, "grads": grads, "grad_output_after": encode(grad_output)}
 
 
 def backward_direct(op: dict, namespace: dict, registers: dict) -> dict:

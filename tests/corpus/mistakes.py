@@ -240,7 +240,8 @@ MISTAKES = [
                 return uu.grad, vv.grad
         """)
         },
-        expected={"partials_on_grid": 2},
+        # and when the caller's u requires grad, the in-place change raises: values lost too
+        expected={"partials_on_grid": 0},
         feedback={"partials_on_grid": "in place"},
     ),
     Submission(
