@@ -24,7 +24,7 @@ import warnings
 
 from autograders import problems, static
 from autograders.problems.base import Check, Trial, judge
-from autograders.sandbox import probes
+from autograders.sandbox.child import ask_check
 
 SEED_VARIABLE = "AUTOGRADERS_SEED"
 MAX_OUTPUT = 4000  # characters of the student's printed output kept, as the sandbox does
@@ -90,15 +90,15 @@ def executed_cells() -> list[str]:
 
 
 def ask(trial: Trial, namespace: dict, sources: list[str]) -> tuple[list, str]:
-    """Run each probe of the trial in `namespace`, as the sandbox child does; a static probe
-    is answered from `sources`, as the grading process does.
+    """Run each probe of the trial in `namespace` through the sandbox child's own
+    `ask_check` (a figure a call opens is read, then closed, as in the sandbox); a static
+    probe is answered from `sources`, as the grading process does.
 
     Returns the answers after a JSON round trip (what the grader receives from the child) and
     what the student's code printed. Warnings and printed text are captured, not shown on
     stderr: stock nbgrader gives 0 to a test cell with anything on stderr, the isolated grader
-    does not. Figures the answers open are closed, as Jupyter's inline backend would.
+    does not.
     """
-    figures_before = _figure_numbers()
     buffer = io.StringIO()
     with (
         warnings.catch_warnings(),
@@ -106,14 +106,13 @@ def ask(trial: Trial, namespace: dict, sources: list[str]) -> tuple[list, str]:
         contextlib.redirect_stderr(buffer),
     ):
         warnings.simplefilter("ignore")
-        registers: dict = {}  # tensors a probe keeps by name for later probes of the check
+        from_child = iter(
+            ask_check(namespace, [op for op in trial.probes if not static.is_static(op)])
+        )
         answers = [
-            static.answer(op, sources)
-            if static.is_static(op)
-            else probes.run(op, namespace, registers)
+            static.answer(op, sources) if static.is_static(op) else next(from_child)
             for op in trial.probes
         ]
-    _close_figures_except(figures_before)
     plain = json.loads(json.dumps(answers, allow_nan=True, default=str))
     return plain, buffer.getvalue()[-MAX_OUTPUT:]
 
@@ -128,15 +127,3 @@ def failure_text(check: Check, message: str, hint: str, seed: int) -> str:
 
 def points_text(check: Check) -> str:
     return f"{check.points:g} point{'' if check.points == 1 else 's'}"
-
-
-def _figure_numbers() -> set[int]:
-    pyplot = sys.modules.get("matplotlib.pyplot")
-    return set(pyplot.get_fignums()) if pyplot is not None else set()
-
-
-def _close_figures_except(keep: set[int]) -> None:
-    pyplot = sys.modules.get("matplotlib.pyplot")
-    if pyplot is not None:
-        for number in set(pyplot.get_fignums()) - keep:
-            pyplot.close(number)
