@@ -16,6 +16,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from autograders import problems
 from autograders.gradescope.results import run_results_schema
 from autograders.gradescope.run import NO_NOTEBOOKS_TEXT
 
@@ -120,9 +121,14 @@ def test_right_answers_uploaded_flat_get_full_points(gradescope_root) -> None:
 @pytest.mark.slow
 def test_wrong_answers_in_a_derivatives_folder_lose_their_points(gradescope_root) -> None:
     document = run_autograder(gradescope_root, notebooks("bob", "derivatives/"), user_id=1002)
-    assert document["score"] == total("bob") == 9
+    assert 0 < document["score"] == total("bob") < 21
     summary = {t["tags"][0]: t["score"] for t in document["tests"] if t["visibility"] == "visible"}
-    assert summary["square_function"] == 1 and summary["derivative_on_grid"] == 3
+    expected: dict[str, float] = {}
+    for checks in EXPECTED["bob"].values():
+        for test_id, points in checks.items():
+            question = problems.QUESTION_OF[test_id]
+            expected[question] = expected.get(question, 0.0) + points
+    assert summary == expected
 
 
 @pytest.mark.slow
