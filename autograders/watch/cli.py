@@ -2,7 +2,7 @@
 
 autograders watch SUBMITTED --out OUT [--database FILE] [--poll SECONDS] [--scheduler ADDRESS]
                                       [--workers N] [--secret-file F | --seed S] [--timeout S]
-                                      [--once]
+                                      [--once] [--nbgrader-course COURSE]
 autograders watch-status --out OUT [--database FILE]
 """
 
@@ -37,6 +37,13 @@ def add_parsers(verbs: argparse._SubParsersAction) -> None:
     )
     watch.add_argument(
         "--once", action="store_true", help="exit when everything present has been graded"
+    )
+    watch.add_argument(
+        "--nbgrader-course",
+        type=Path,
+        default=None,
+        help="also run nbgrader autograde, generate_feedback and release_feedback there for "
+        "each graded student (gradebook, fetch_feedback); see docs/watch.md",
     )
     watch.set_defaults(run=watch_command)
     status = verbs.add_parser("watch-status", help="print the queue of a watcher")
@@ -84,6 +91,7 @@ def watch_command(args: argparse.Namespace) -> int:
         poll=args.poll,
         scheduler=args.scheduler,
         once=args.once,
+        nbgrader_course=args.nbgrader_course,
     )
     return watch(options, settings)
 

@@ -27,6 +27,7 @@ from autograders.reports.grades_csv import write_grades_csv
 from autograders.results import StudentResult
 from autograders.settings import Settings
 from autograders.watch.backends import Backend, make_backend
+from autograders.watch.nbgrader_sync import NbgraderSync
 from autograders.watch.scan import Scanner
 from autograders.watch.store import Job, Store
 
@@ -40,6 +41,7 @@ class WatchOptions:
     scheduler: str | None = None  # a Dask scheduler's address; None: the local pool
     once: bool = False  # stop when nothing is left to grade (tests, cron jobs)
     summary_every: float = 10.0  # seconds between redraws of summary.png, when idle
+    nbgrader_course: Path | None = None  # hand each graded student to nbgrader (nbgrader_sync)
 
 
 class Watcher:
@@ -54,12 +56,16 @@ class Watcher:
         self.in_flight: dict[int, Job] = {}
         self.latest = {result.student_id: result for result in self.store.results()}
         self.summary_due, self.summary_at = False, 0.0
+        self.nbgrader: NbgraderSync | None = None
 
     def run(self) -> int:
         """Watch until stopped; finish the work in flight, write the class reports; exit code."""
         self.options.out.mkdir(parents=True, exist_ok=True)
         recovered = self.store.recover()
         backend = make_backend(self.settings, self.options.scheduler)
+        if self.options.nbgrader_course is not None:
+            course = self.options.nbgrader_course
+            self.nbgrader = NbgraderSync(course, self.options.database, self.settings)
         log(f"watching {self.options.submitted} ({recovered} recovered from the last run)")
         try:
             while not self.stopping.is_set():
@@ -70,6 +76,8 @@ class Watcher:
                 self.record(*self.finished.get())
         finally:
             backend.close()
+            if self.nbgrader is not None:
+                self.nbgrader.close(drain=self.options.once and not self.stopping.is_set())
             write_class_reports(self.options.out, self.class_results())
             self.store.close()
         log("stopped")
@@ -110,6 +118,8 @@ class Watcher:
         finished_at = self.store.finish(job, result)
         del self.in_flight[job.id]
         self.latest[job.student_id] = result
+        if self.nbgrader is not None and not result.grader_error:
+            self.nbgrader.graded(job.student_id)
         write_grades_csv_atomically(self.options.out, self.class_results())
         self.summary_due = True
         waiting = self.store.counts()["queued"]
