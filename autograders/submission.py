@@ -16,6 +16,7 @@ from pathlib import Path
 
 from autograders import problems
 from autograders.normalise import InvalidNotebook, cell_role, grade_id_of, normalise_notebook
+from autograders.sandbox.messages import Cell
 from autograders.student_ids import is_valid_student_id, refusal
 
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
@@ -28,7 +29,7 @@ class NotGradable(Exception):
 
 @dataclass
 class NotebookCells:
-    cells: list[dict] = field(default_factory=list)  # [{"index": i, "source": "..."}] to run
+    cells: list[Cell] = field(default_factory=list)  # to run, in order
     answer_cells: dict[str, int] = field(default_factory=dict)  # question id -> cell index
 
 
@@ -109,5 +110,5 @@ def cells_to_run(cells: list) -> NotebookCells:
         if role == "answer":
             found.answer_cells.setdefault(grade_id_of(cell), index)
         source = cell.get("source", "")
-        found.cells.append({"index": index, "source": source if isinstance(source, str) else ""})
+        found.cells.append(Cell(index=index, source=source if isinstance(source, str) else ""))
     return found

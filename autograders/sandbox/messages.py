@@ -108,26 +108,23 @@ QUESTION_DONE: QuestionDone = {"event": "question_done"}
 
 def cell_report(message: dict, index: int | None) -> CellReport | None:
     """`message` if it is a well-formed report of cell `index`, else None."""
-    error = message.get("error")
-    well_formed = (
+    error, ok = message.get("error"), message.get("ok")
+    if not (
         message.get("event") == "cell"
         and index is not None
         and message.get("index") == index
-        and type(message.get("ok")) is bool
+        and isinstance(ok, bool)  # as strict as `type(ok) is bool`: no subclasses
         and (error is None or _is_error_report(error))
-    )
-    return (
-        CellReport(event="cell", index=index, ok=message["ok"], error=error)
-        if well_formed
-        else None
-    )
+    ):
+        return None
+    return CellReport(event="cell", index=index, ok=ok, error=error)
 
 
 def check_answer(message: dict, probes: dict[str, int]) -> CheckAnswer | None:
     """`message` if it is a well-formed answer to one of the checks in `probes` (test id ->
     how many probes it has: one answer each), else None."""
     test_id, answers, output = message.get("test_id"), message.get("answers"), message.get("output")
-    well_formed = (
+    if not (
         message.get("event") == "check"
         and isinstance(test_id, str)
         and test_id in probes
@@ -135,8 +132,7 @@ def check_answer(message: dict, probes: dict[str, int]) -> CheckAnswer | None:
         and len(answers) == probes[test_id]
         and all(isinstance(answer, dict) for answer in answers)
         and isinstance(output, str)
-    )
-    if not well_formed:
+    ):
         return None
     return CheckAnswer(event="check", test_id=test_id, answers=answers, output=output)
 

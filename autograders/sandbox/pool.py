@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from dataclasses import asdict
 from pathlib import Path
 
@@ -49,7 +50,7 @@ class Child:
         self.sock, self.pid, self.workdir = sock, pid, workdir
         self.warnings: list[str] = []
 
-    def send(self, message: dict) -> None:
+    def send(self, message: Mapping[str, object]) -> None:
         try:
             protocol.send(self.sock, message)
         except OSError:
@@ -94,6 +95,7 @@ def start_warm_processes(
         cwd=home,
         stdin=subprocess.PIPE,
     )
+    assert process.stdin is not None  # stdin=PIPE
     process.stdin.write(f"{PACKAGE_DIR.parent}\n".encode())
     process.stdin.close()
     for _, their_end in pairs:
@@ -169,6 +171,7 @@ class WarmProcess:
         if not fds or started.get("event") != "started":
             raise SandboxError(f"the warm process made no child: {started.get('reason')}")
         child = Child(socket.socket(fileno=fds[0]), int(started["pid"]), workdir)
+        assert self.network is not None  # set by `wait_ready`
         if self.network.startswith("none"):
             child.warnings.append(
                 f"no network namespace ({self.network}): only Landlock's TCP "

@@ -13,6 +13,7 @@ import json
 import socket
 import struct
 import time
+from collections.abc import Mapping
 
 HEADER = struct.Struct("!I")
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024
@@ -30,12 +31,13 @@ class ProtocolError(Exception):
     """The peer sent something that is not a well-formed message."""
 
 
-def encode(message: dict) -> bytes:
+def encode(message: Mapping[str, object]) -> bytes:
+    """`message` framed for the socket: its length, then its JSON (any `messages` shape)."""
     data = _dumps(message, allow_nan=True, default=str).encode()
     return HEADER.pack(len(data)) + data
 
 
-def send(sock: socket.socket, message: dict) -> None:
+def send(sock: socket.socket, message: Mapping[str, object]) -> None:
     _sendall(sock, encode(message))
 
 

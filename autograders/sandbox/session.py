@@ -100,7 +100,7 @@ def _run_cells(
     anything but the expected report (student code can write onto the channel)."""
     child.send(CellsRequest(op="cells", cells=cells, skip=sorted(run.fatal_cells)))
     expected = [c["index"] for c in cells if c["index"] not in run.fatal_cells]
-    previous = None
+    previous: int | None = None
     for index in expected:
         message = _receive(child, clock.deadline(timeout))
         report = None if isinstance(message, str) else messages.cell_report(message, index)
@@ -108,7 +108,7 @@ def _run_cells(
             # A second report of the cell before: that cell wrote one of its own (accepted
             # as the real one), so it, not this one, is to blame.
             again = isinstance(message, dict) and messages.cell_report(message, previous)
-            run.fatal_cells[previous if again else index] = _why(message)
+            run.fatal_cells[previous if again and previous is not None else index] = _why(message)
             return False
         run.cells[index], previous = {"ok": report["ok"], "error": report["error"]}, index
     done = _receive(child, clock.deadline(timeout))

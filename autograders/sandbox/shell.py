@@ -105,19 +105,20 @@ def end_of_cell(shell: InteractiveShell) -> None:
     shell.events.trigger("post_execute")
 
 
-def open_figures() -> set[int]:
-    """The numbers of pyplot's open figures."""
+def open_figures() -> set[int | str]:
+    """The numbers of pyplot's open figures (ints, unless student code set its own)."""
     from matplotlib._pylab_helpers import Gcf
 
     return {manager.num for manager in Gcf.get_all_fig_managers()}
 
 
-def close_figures_except(keep: set[int]) -> None:
+def close_figures_except(keep: set[int | str]) -> None:
     """Close pyplot's figures opened since `open_figures()` returned `keep`."""
     from matplotlib._pylab_helpers import Gcf
 
-    for number in open_figures() - keep:
-        Gcf.destroy(number)
+    for manager in Gcf.get_all_fig_managers():
+        if manager.num not in keep:
+            Gcf.destroy(manager)  # by manager, as matplotlib recommends: numbers may repeat
 
 
 def as_in_a_notebook(shell: InteractiveShell) -> None:

@@ -23,6 +23,7 @@ import gc
 import os
 import signal
 import socket
+from typing import cast
 
 # Only stdlib-based modules at import: torch, IPython and what needs them (`child`, `shell`)
 # come in `warm_up`, after `main` has entered its namespaces.
@@ -38,7 +39,10 @@ def main(*control_fds: int) -> None:
     # to a threaded process, and importing torch or starting IPython may start threads.
     network = namespaces.enter_network_namespace()
     controls = [socket.socket(fileno=fd) for fd in control_fds]
-    config = protocol.receive(controls[0])
+    received = protocol.receive(controls[0])
+    if received is None:
+        raise SystemExit("the grader closed the control socket before sending the configuration")
+    config = cast(Config, received)  # from the grader itself, before any student code runs
     shell = warm_up(config)
     if len(controls) == 1:
         serve_slot(controls[0], shell, config, network, config["cgroups"][0])
@@ -79,7 +83,8 @@ def serve_slot(
         if pid == 0:
             control.close()
             grader_end.close()
-            run_child(child_end, shell, config, request, in_cgroup=bool(cgroup_procs))
+            spawn = cast(SpawnRequest, request)  # only the grader holds the control socket
+            run_child(child_end, shell, config, spawn, in_cgroup=bool(cgroup_procs))
         child_end.close()
         if pid is None:
             failed = protocol.encode(
@@ -141,7 +146,7 @@ def warm_up(config: Config):
     # Drawing text opened font files, kept open by matplotlib's font cache: a child would
     # inherit them (and close them, see `confine.close_inherited_descriptors`, under fonts
     # still in use). Children reopen the few fonts they draw with.
-    matplotlib.font_manager._get_font.cache_clear()
+    matplotlib.font_manager._get_font.cache_clear()  # type: ignore[attr-defined]  # private
     gc.collect()
     gc.freeze()  # children inherit these objects; a collection in a child need not touch them
     return shell
