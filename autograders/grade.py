@@ -55,6 +55,7 @@ def grade_class(
 
             results = grade_on_cluster(scheduler, folders, settings, report)
         else:
+            assert sandbox is not None, "without a scheduler, grading needs a sandbox"
             results = grade_locally(folders, settings, sandbox, report)
     write_class_reports(out, results)
     return results

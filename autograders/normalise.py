@@ -106,7 +106,11 @@ def _cell_shape(cell: dict, index: int, repairs: list[str]) -> dict:
         kind = "raw"
     metadata = cell.get("metadata")
     nbgrader = metadata.get("nbgrader") if isinstance(metadata, dict) else None
-    if nbgrader is not None and not (isinstance(nbgrader, dict) and grade_id_of(cell)):
+    if (
+        isinstance(metadata, dict)  # as `nbgrader is not None` implies
+        and nbgrader is not None
+        and not (isinstance(nbgrader, dict) and grade_id_of(cell))
+    ):
         repairs.append(f"cell {index} has nbgrader metadata without a grade_id: removed")
         del metadata["nbgrader"]
     shaped = {key: cell[key] for key in CELL_KEYS[kind] if key in cell}

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import html
 import inspect
+from typing import TYPE_CHECKING
 
 from jupyter_server.utils import url_path_join
 from nbgrader.api import MissingEntry
@@ -33,7 +34,13 @@ PAGE_POLICY = "object-src 'none'; frame-src 'none'; base-uri 'none'; form-action
 STUDENT_FILE_POLICY = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'self'"
 
 
-class GuardedPage:
+if TYPE_CHECKING:  # what the mixin is mixed into: nbgrader's handlers are JupyterHandlers
+    from jupyter_server.base.handlers import JupyterHandler as _Handler
+else:
+    _Handler = object
+
+
+class GuardedPage(_Handler):
     """Mixin for nbgrader's page handlers: valid path parameters only, a stricter CSP."""
 
     check_path_arguments = True

@@ -43,6 +43,7 @@ class TolerantNotebookExporter(NotebookExporter):
         return self.from_notebook_node(notebook, resources=resources, **kw)
 
     def _released(self, name: str) -> nbformat.NotebookNode:
+        assert self.parent is not None, "run by nbgrader's autograde converter, its parent"
         coursedir = self.parent.coursedir
         release = Path(
             coursedir.format_path(coursedir.release_directory, ".", coursedir.assignment_id)

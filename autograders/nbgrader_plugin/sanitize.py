@@ -94,7 +94,7 @@ class RestoreTestCells(NbGraderPreprocessor):
             if not meta:
                 continue
             name = meta["grade_id"]
-            wanted = {
+            wanted: dict[str, bool | float] = {
                 "grade": name in points,
                 "solution": name in solutions,
                 "locked": bool(locked.get(name)),
