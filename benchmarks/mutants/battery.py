@@ -53,7 +53,8 @@ def upstream(rng: random.Random, shape: tuple, dtype=torch.float32) -> torch.Ten
 
 
 def derivative_at(ns: dict, rng: random.Random, rec: Recorder) -> None:
-    points = [round(rng.uniform(-2, 2), 3) for _ in range(4)] + [rng.randint(-3, 3), 0.0]
+    # whole numbers as floats: the contract says x0 is a Python float
+    points = [round(rng.uniform(-2, 2), 3) for _ in range(4)] + [float(rng.randint(-3, 3)), 0.0]
     cases = [(rng.randrange(len(ONE_VARIABLE)), x0) for x0 in points]
     for turn in range(2):  # again with another function at the same points
         for k, x0 in cases:
@@ -101,7 +102,7 @@ def plot_derivative(ns: dict, rng: random.Random, rec: Recorder) -> None:
 
 def partial_derivatives(ns: dict, rng: random.Random, rec: Recorder) -> None:
     points = [(round(rng.uniform(-2, 2), 3), round(rng.uniform(-2, 2), 3)) for _ in range(4)]
-    cases = [(rng.randrange(len(TWO_VARIABLES)), p) for p in points + [(1, -2)]]
+    cases = [(rng.randrange(len(TWO_VARIABLES)), p) for p in points + [(1.0, -2.0)]]
     for turn in range(2):
         for k, (u0, v0) in cases:
             k = (k + turn) % len(TWO_VARIABLES)

@@ -24,22 +24,8 @@ REPO = Path(__file__).resolve().parents[2]
 SEED = 0
 PER_QUESTION = 4  # with one mutant per operator: about 45 mutants, under 2 minutes on 2 cores
 # Sampled mutants the rubric does not catch yet, and what a hidden test would have to do to
-# catch them. When the rubric catches one, this test fails until it is taken off the list.
-KNOWN_SURVIVORS = {
-    "derivative_at.conversion_removed-float.L3c21": (
-        "`torch.tensor(x0, requires_grad=True)` raises for an int point: call "
-        "derivative_at(f, 1) once (the solution's float(x0) accepts it)"
-    ),
-    "plot_derivative.result_cached.L9c4": (
-        "the figure is cached per (start, end, steps): call plot_derivative twice on the same "
-        "grid with two functions"
-    ),
-    "square_function.inplace_method-mul.L10c15": (
-        "`grad_output.mul_(2) * i` changes the upstream gradient in place: backpropagate "
-        "(Square.apply(a) + Square.apply(b)) (a's gradient comes out doubled), or report the "
-        "upstream gradient after backward"
-    ),
-}
+# catch them (none today). When the rubric catches one, this test fails until it is taken off.
+KNOWN_SURVIVORS: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
