@@ -24,18 +24,20 @@ from autograders.settings import Settings
 CONNECT_TIMEOUT = "30s"
 
 
-def connect(scheduler: str, settings: Settings) -> Client:
-    """A client of `scheduler` whose workers all have a sandbox for `settings`."""
+def connect(scheduler: str, settings: Settings) -> tuple[Client, str]:
+    """A client of `scheduler` whose workers all have a sandbox for `settings`; the name of
+    that sandbox's plugin."""
     client = Client(scheduler, timeout=CONNECT_TIMEOUT)
     secret = None if settings.seed is not None else settings.secret()
-    client.register_plugin(SandboxPlugin(settings, secret))
-    return client
+    plugin = SandboxPlugin(settings, secret)
+    client.register_plugin(plugin)
+    return client, plugin.name
 
 
-def submit(client: Client, student_id: str, folder: Path) -> Future:
+def submit(client: Client, plugin: str, student_id: str, folder: Path) -> Future:
     # A fresh key per submission: a student graded again (watch) is a new task, not a cached one.
     key = f"grade-{student_id}-{uuid.uuid4().hex}"
-    return client.submit(grade_on_worker, student_id, str(folder), key=key, pure=False)
+    return client.submit(grade_on_worker, student_id, str(folder), plugin, key=key, pure=False)
 
 
 def result_of(future: Future, student_id: str) -> StudentResult:
@@ -54,8 +56,9 @@ def grade_on_cluster(
 ) -> list[StudentResult]:
     """Grade `folders` (student id -> folder) on the cluster; `report` is called in this
     process with each result as it arrives. The results come back in the order of `folders`."""
-    with connect(scheduler, settings) as client:
-        futures = {submit(client, sid, folder): sid for sid, folder in folders.items()}
+    client, plugin = connect(scheduler, settings)
+    with client:
+        futures = {submit(client, plugin, sid, folder): sid for sid, folder in folders.items()}
         results: dict[str, StudentResult] = {}
         for future in as_completed(futures):
             student_id = futures[future]
@@ -70,13 +73,13 @@ class ClusterGrader:
     (from a client thread) with the student's result."""
 
     def __init__(self, scheduler: str, settings: Settings) -> None:
-        self.client = connect(scheduler, settings)
+        self.client, self.plugin = connect(scheduler, settings)
         self.capacity = max(1, sum(self.client.nthreads().values()))
         self._pending: set[Future] = set()  # a Dask future that is dropped is cancelled
         self._lock = threading.Lock()
 
     def submit(self, student_id: str, folder: Path, done: Callable[[StudentResult], None]) -> None:
-        future = submit(self.client, student_id, folder)
+        future = submit(self.client, self.plugin, student_id, folder)
         with self._lock:
             self._pending.add(future)
 

@@ -7,6 +7,7 @@ itself runs the grader's code (reading notebooks, judging) and returns plain-dat
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import queue
 import shutil
@@ -19,7 +20,15 @@ from distributed import WorkerPlugin, get_worker
 from autograders.results import StudentResult
 from autograders.settings import Settings
 
-PLUGIN_NAME = "autograders-sandbox"
+PLUGIN_PREFIX = "autograders-sandbox-"
+
+
+def plugin_name(settings: Settings, secret: bytes | None) -> str:
+    """One name per grading configuration: registering the same again is a no-op (the
+    workers keep their warm sandboxes across `grade` runs and `watch` restarts); other
+    settings get a sandbox of their own."""
+    fingerprint = hashlib.sha256(repr(settings).encode() + b"\0" + (secret or b""))
+    return PLUGIN_PREFIX + fingerprint.hexdigest()[:16]
 
 
 class SandboxPlugin(WorkerPlugin):
@@ -30,9 +39,10 @@ class SandboxPlugin(WorkerPlugin):
     With a public `--seed` no secret is sent.
     """
 
-    name = PLUGIN_NAME
+    idempotent = True  # read by Client.register_plugin
 
     def __init__(self, settings: Settings, secret: bytes | None) -> None:
+        self.name = plugin_name(settings, secret)
         self.settings = settings
         self.secret = secret  # None with a public seed
         self.sandbox = None
@@ -77,7 +87,7 @@ class SandboxPlugin(WorkerPlugin):
         self.__init__(state["settings"], state["secret"])
 
 
-def grade_on_worker(student_id: str, folder: str) -> StudentResult:
+def grade_on_worker(student_id: str, folder: str, plugin: str) -> StudentResult:
     """The Dask task: grade one student folder in this worker's sandbox; a plain-data result.
 
     Never raises for a grader bug (the result's `grader_error` says so); a worker that dies
@@ -85,7 +95,5 @@ def grade_on_worker(student_id: str, folder: str) -> StudentResult:
     """
     from autograders.grade import grade_one_student
 
-    plugin = get_worker().plugins[PLUGIN_NAME]
-    return grade_one_student(
-        student_id, Path(folder), plugin.sandbox, plugin.slots, plugin.settings
-    )
+    mine = get_worker().plugins[plugin]
+    return grade_one_student(student_id, Path(folder), mine.sandbox, mine.slots, mine.settings)
