@@ -1,11 +1,12 @@
-"""Per-slot cgroups capping the tasks (and optionally memory) of a child. Grader side.
+"""Per-slot cgroups capping the tasks of a child. Grader side.
 
 Why: the grader runs as root and the kernel never applies RLIMIT_NPROC to uid 0, so only the
 pids controller stops a fork bomb. The cgroup also finds every process a submission left
 behind (double forks, new sessions) so it can be killed before the slot's next notebook.
 Groups `autograders-<grader pid>/slot-<n>` nest under the grader's own cgroup, so limits the
 host puts on the grader still hold; cgroup v2 is used when its pids controller is delegated
-to the grader's group, else the v1 pids hierarchy.
+to the grader's group, else the v1 pids hierarchy. Memory is capped by RLIMIT_AS in the child
+(`confine`), not here.
 """
 
 from __future__ import annotations
@@ -15,9 +16,6 @@ import os
 import signal
 import time
 from pathlib import Path
-
-# v2, then v1 in this order (v1 refuses memory+swap below the memory limit)
-MEMORY_FILES = "memory.max memory.swap.max memory.limit_in_bytes memory.memsw.limit_in_bytes"
 
 
 def _mounts() -> list[tuple[str, str, str, str]]:
@@ -81,7 +79,7 @@ def find_bases(memory: bool) -> tuple[str, list[Path]]:
 
 
 class ProcessCaps:
-    """Cgroups `autograders-<pid>/slot-<n>` limiting the tasks (and memory) of each child.
+    """Cgroups `autograders-<pid>/slot-<n>` limiting the tasks of each child.
 
     `reason` is None when the groups exist, else why they could not be made (not root, a
     read-only /sys/fs/cgroup, no pids controller); then `procs_files` returns () and the
@@ -89,13 +87,13 @@ class ProcessCaps:
     `procs_files(slot)` returns, before it drops privileges.
     """
 
-    def __init__(self, slots: int, *, processes: int, memory_bytes: int | None = None) -> None:
+    def __init__(self, slots: int, *, processes: int) -> None:
         self.reason: str | None = None
         self.version = ""  # "v2" or "v1" once created
         self._dirs: list[Path] = []  # top-level group directories, one per hierarchy
         self._slots: list[tuple[Path, ...]] = []  # per slot: its group in each hierarchy
         try:
-            self._create(slots, processes, memory_bytes)
+            self._create(slots, processes)
         except OSError as exc:
             self.reason = f"no per-child cgroups: {exc}"
             try:
@@ -103,30 +101,20 @@ class ProcessCaps:
             except OSError as cleanup:
                 self.reason += f" (and cleaning up failed: {cleanup})"
 
-    def _create(self, slots: int, processes: int, memory_bytes: int | None) -> None:
-        self.version, bases = find_bases(memory_bytes is not None)
+    def _create(self, slots: int, processes: int) -> None:
+        self.version, bases = find_bases(memory=False)
         for base in bases:
             top = base / f"autograders-{os.getpid()}"
             top.mkdir()
             self._dirs.append(top)
             if self.version == "v2":
-                wanted = "+pids" + (" +memory" if memory_bytes is not None else "")
-                (top / "cgroup.subtree_control").write_text(wanted)
+                (top / "cgroup.subtree_control").write_text("+pids")
         self._slots = [tuple(top / f"slot-{n}" for top in self._dirs) for n in range(slots)]
         for slot in self._slots:
             for group in slot:
                 group.mkdir()
                 if (group / "pids.max").exists():
                     (group / "pids.max").write_text(str(processes))
-                if memory_bytes is not None:
-                    self._limit_memory(group, memory_bytes)
-
-    @staticmethod
-    def _limit_memory(group: Path, memory_bytes: int) -> None:
-        """v2: memory.max and no swap; v1: limit_in_bytes, and memory+swap where accounted."""
-        for name in MEMORY_FILES.split():
-            if (group / name).exists():
-                (group / name).write_text("0" if name == "memory.swap.max" else str(memory_bytes))
 
     def procs_files(self, slot: int) -> tuple[str, ...]:
         """Files the child of `slot` writes its own pid to; () without cgroups."""

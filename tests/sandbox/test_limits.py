@@ -89,14 +89,3 @@ def test_cgroups_are_removed_on_close() -> None:
         assert all((f.parent / "pids.max").read_text().strip() == "8" for f in files)
     assert not any(f.parent.exists() or f.parent.parent.exists() for f in files)
     made.close()  # a second close is harmless
-
-
-def test_memory_limits_are_written_to_v1_files(tmp_path: Path) -> None:
-    """Under cgroup v1 both the memory and the memory+swap limits are set."""
-    for name in ("memory.limit_in_bytes", "memory.memsw.limit_in_bytes"):
-        (tmp_path / name).write_text("-1")
-    ProcessCaps._limit_memory(tmp_path, 1234)
-    assert {p.name: p.read_text() for p in tmp_path.iterdir()} == {
-        "memory.limit_in_bytes": "1234",
-        "memory.memsw.limit_in_bytes": "1234",
-    }
