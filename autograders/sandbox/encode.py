@@ -70,7 +70,7 @@ _DTYPES = {
 _FUNCTION_GLOBALS = {"torch": torch, "math": math, "__builtins__": {}}
 
 
-def decode(spec, registers: builtins.dict | None = None):
+def decode(spec, registers: builtins.dict):
     """An argument for a student function, from the grader's description of it.
 
     A tensor with a `"name"` is kept in `registers`; `{"ref": name}` is that same object again.
@@ -78,11 +78,11 @@ def decode(spec, registers: builtins.dict | None = None):
     if spec is None or isinstance(spec, (bool, int, float, str)):
         return spec
     if "ref" in spec:
-        return (registers or {})[spec["ref"]]
+        return registers[spec["ref"]]
     if "tensor" in spec:
         value = _tensor(spec["tensor"], dtype=_DTYPES[spec.get("dtype", "float32")])
         value = value.requires_grad_(bool(spec.get("requires_grad", False)))
-        if "name" in spec and registers is not None:
+        if "name" in spec:
             registers[spec["name"]] = value
         return value
     if "function" in spec:

@@ -11,6 +11,7 @@ import time
 from autograders.sandbox import namespaces
 
 PR_SET_CHILD_SUBREAPER = 36
+FORK_PATIENCE = 10.0  # seconds a fork waits for the slot's process limit to free up
 
 
 def fork_child(in_user_namespace: bool) -> tuple[int | None, bool]:
@@ -45,11 +46,11 @@ def fork_child(in_user_namespace: bool) -> tuple[int | None, bool]:
     return int(words[0]), words[1] == b"1"
 
 
-def fork_when_possible(patience: float = 10.0) -> int | None:
+def fork_when_possible() -> int | None:
     """fork(), waiting while the slot's process limit is full: after a fork bomb is killed,
     the kernel takes a moment to tear its namespace down and release the pids. ENOMEM means
     the namespace prepared for the child is unusable: prepare another and try again."""
-    deadline = time.monotonic() + patience
+    deadline = time.monotonic() + FORK_PATIENCE
     while True:
         try:
             return os.fork()

@@ -121,16 +121,14 @@ def restrict(
     read_only: Sequence[str],
     read_write: Sequence[str],
     read_write_files: Sequence[str] = (),
-    deny_tcp: bool = True,
-    scope: bool = True,
 ) -> None:
     """Confine the calling process (and its future children) to the given paths, for good.
 
     `read_only` paths may be read, listed and executed; `read_write` directories get every
-    right; `read_write_files` (device files such as /dev/null) get every file right. With
-    `deny_tcp` (ABI 4+) every TCP bind and connect is refused, since no port is allowed. With
-    `scope` (ABI 6+) the process can neither signal processes outside its domain (the grader,
-    the warm process, other students' children) nor reach their abstract unix sockets.
+    right; `read_write_files` (device files such as /dev/null) get every file right. From ABI 4
+    every TCP bind and connect is refused, since no port is allowed. From ABI 6 the process
+    can neither signal processes outside its domain (the grader, the warm process, other
+    students' children) nor reach their abstract unix sockets.
     Raises LandlockError when Landlock is missing or a step fails.
     """
     abi = abi_version()
@@ -141,12 +139,10 @@ def restrict(
     size = ctypes.sizeof(ctypes.c_uint64)  # ABI 1-3 kernels only know the first field
     if abi >= 4:
         size = _RulesetAttr.scoped.offset
-        if deny_tcp:
-            attr.handled_access_net = NET_BIND_TCP | NET_CONNECT_TCP
+        attr.handled_access_net = NET_BIND_TCP | NET_CONNECT_TCP
     if abi >= 6:
         size = ctypes.sizeof(_RulesetAttr)
-        if scope:
-            attr.scoped = SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL
+        attr.scoped = SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL
     # Without no_new_privs an unprivileged process may not restrict itself, and a setuid
     # binary started later could regain what Landlock takes away.
     if prctl(_PR_SET_NO_NEW_PRIVS, 1) != 0:

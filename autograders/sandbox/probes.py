@@ -35,14 +35,14 @@ _grad_fn = c_getter("grad_fn")  # C-level: a patched property cannot lie here
 _grad = c_getter("grad")
 
 
-def run(op: dict, namespace: dict, registers: dict | None = None) -> dict:
+def run(op: dict, namespace: dict, registers: dict) -> dict:
     """Carry out one operation; student exceptions (even SystemExit) become answers.
 
     `registers` holds the tensors of one check by name, so a later probe of the same check can
     pass the very same objects again (`{"ref": name}`) and see what an earlier call did to them.
     """
     try:
-        return OPERATIONS[op["op"]](op, namespace, {} if registers is None else registers)
+        return OPERATIONS[op["op"]](op, namespace, registers)
     except BaseException as error:
         return {"ok": False, "error": describe(error)}
 
