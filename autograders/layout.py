@@ -63,10 +63,10 @@ def check_submitted(submitted: Path) -> None:
     if gradable:
         check_student_ids(gradable)
         return
-    raise _error(submitted, diagnose_students(submitted, students))
+    raise _error(submitted, diagnose_students(students))
 
 
-def diagnose_students(submitted: Path, students: list[Path]) -> str:
+def diagnose_students(students: list[Path]) -> str:
     """What the student folders hold instead of `<student>/derivatives/<notebook>.ipynb`."""
     flat = [student for student in students if notebooks_in(student)]
     if flat:

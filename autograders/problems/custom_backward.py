@@ -64,7 +64,7 @@ def _require_function(facts: object, child: dict, name: str) -> None:
         )
 
 
-def _applied(answer: dict, name: str, text: str) -> list[dict]:
+def _applied(answer: dict, name: str) -> list[dict]:
     """The per-call reports of a `function_apply` answer."""
     compare.returned(answer | {"value": {}}, f"{name}.apply")
     return answer["calls"]
@@ -131,7 +131,7 @@ def square_forward_trial(rng: random.Random) -> Trial:
     def judge(answers: list) -> None:
         facts, answer = answers
         _require_function(facts, answer, "Square")
-        reports = _applied(answer, "Square", "Square.apply(i)")
+        reports = _applied(answer, "Square")
         for n, (i, report) in enumerate(zip(cases + cases, reports, strict=True)):
             text = f"Square.apply(i) for a {str(i.dtype)[6:]} i of shape {tuple(i.shape)}"
             again = n >= len(cases)
@@ -165,7 +165,7 @@ def square_backward_trial(rng: random.Random) -> Trial:
     def judge(answers: list) -> None:
         facts, plain, mixed, twice, *direct = answers
         _require_function(facts, plain, "Square")
-        *reports, again = _applied(plain, "Square", "Square")
+        *reports, again = _applied(plain, "Square")
         for (i, g), report in zip(cases, reports, strict=True):
             _square_grad(
                 report, i, g, f"Square.apply(i).backward(g) for i of shape {tuple(i.shape)}"
@@ -179,9 +179,9 @@ def square_backward_trial(rng: random.Random) -> Trial:
             [(CHANGED_INPUT, once + references.square(a.double() ** 2, ga)[1])],
         )
         text = "two Square.apply(...) calls, then their backwards in reverse order"
-        for (i, g), report in zip(pair, _applied(mixed, "Square", "Square"), strict=True):
+        for (i, g), report in zip(pair, _applied(mixed, "Square"), strict=True):
             _square_grad(report, i, g, text, [(STATE_OUTSIDE_CTX, 2 * b.double() * g.double())])
-        (report,) = _applied(twice, "Square", "Square")
+        (report,) = _applied(twice, "Square")
         (got,) = _grads(report, "Square.apply(Square.apply(i))")[:1]
         _, want = references.square(a, ga, nested=2)
         # state on the class: the inner backward multiplies by the outer input, a ** 2
@@ -280,7 +280,7 @@ def linear_forward_trial(rng: random.Random) -> Trial:
     def judge(answers: list) -> None:
         facts, answer = answers
         _require_function(facts, answer, "LinearFunction")
-        reports = _applied(answer, "LinearFunction", "LinearFunction.apply")
+        reports = _applied(answer, "LinearFunction")
         for case, k, report in zip([*cases, cases[0]], [*arity, 3], reports, strict=True):
             text = _linear_text(case, omitted=k == 2)
             x, weight, bias, _ = case
@@ -313,12 +313,12 @@ def linear_backward_trial(rng: random.Random) -> Trial:
     def judge(answers: list) -> None:
         facts, plain, mixed, *direct = answers
         _require_function(facts, plain, "LinearFunction")
-        reports = _applied(plain, "LinearFunction", "LinearFunction.apply")
+        reports = _applied(plain, "LinearFunction")
         for case, (_, k, needs), report in zip(cases, LINEAR_VARIANTS, reports, strict=True):
             text = _linear_text(case, k == 2, needs)
             _linear_grads(_grads(report, text, case[3]), case, needs, k == 2)
         for case, report in zip(
-            (cases[0], cases[3]), _applied(mixed, "LinearFunction", ""), strict=True
+            (cases[0], cases[3]), _applied(mixed, "LinearFunction"), strict=True
         ):
             text = "two LinearFunction.apply(...) calls, then their backwards in reverse order"
             _linear_grads(_grads(report, text), case, (True, True, True), False, text)
