@@ -143,7 +143,7 @@ def _draw_question_levels(
     if pending:
         hand = np.arange(graded, len(labels))
         axes.barh(hand, [100] * pending, color=PENDING_COLOUR, label="pending (by hand)")
-        for row in hand:
+        for row in range(graded, len(labels)):
             axes.text(50, row, "graded by hand", ha="center", va="center", fontsize=8)
     axes.set_yticks(np.arange(len(labels)), labels=list(labels))
     axes.set_ylim(len(labels) - 0.5, -0.5)  # first question on top, no bar cut at either end
