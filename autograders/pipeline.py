@@ -65,9 +65,11 @@ def grade_notebook(
     settings: Settings,
     seed: int,
     warnings: list[str] | None = None,
+    cell_outputs: dict[int, dict] | None = None,
 ) -> list[CheckResult]:
     """The verdict of every check of the notebook's problems; sandbox warnings are appended
-    to `warnings` when given."""
+    to `warnings` when given, and each cell's report (index -> {"ok", "error", "stdout",
+    "stderr"}, plain data) is put in `cell_outputs` when given."""
     trials = {
         check.test_id: check.make_trial(random.Random(f"{seed}:{check.test_id}"))
         for problem in notebook_problems
@@ -88,6 +90,8 @@ def grade_notebook(
     sources = [cell["source"] for cell in cells.cells]
     if warnings is not None:
         warnings += [warning for warning in run.warnings if warning not in warnings]
+    if cell_outputs is not None:
+        cell_outputs.update(run.cells)
     results = []
     for problem in notebook_problems:
         for check in problem.checks:

@@ -5,7 +5,10 @@ comparisons, fake outputs, or kill the kernel and every answer with it. Here no 
 the notebook's cells run in the project's sandbox, the registry's checks are judged in this
 process, and each test cell receives an output that nbgrader's own `SaveAutoGrades` reads as
 full credit (a plain stdout line) or zero (an error). The verdicts thereby reach the gradebook,
-the formgrader and the feedback through nbgrader's usual path.
+the formgrader and the feedback through nbgrader's usual path. Every other code cell gets what
+it printed in the sandbox (stdout, stderr, and the error it raised), so the formgrader and the
+feedback show the worked examples and the student's own output; it is student content, made
+inert by `MakeStudentContentInert` at the end of the pipeline.
 
 Sanitizing runs first (`RestoreTestCells`, then nbgrader's `OverwriteCells`): test cells that
 were edited, retyped or deleted are restored from the instructor's copy. The notebook was read by
@@ -82,6 +85,7 @@ class IsolatedExecute(NbGraderPreprocessor):
         )
         reason = not_gradable_reason(nb)
         seed = 0
+        cell_outputs: dict[int, dict] = {}
         if reason:
             results = unanswered(notebook_problems, f"{notebook}.ipynb: {reason}")
         else:
@@ -96,24 +100,52 @@ class IsolatedExecute(NbGraderPreprocessor):
                 settings,
                 seed,
                 warnings,
+                cell_outputs,
             )
             for warning in warnings:
                 self.log.warning("Weaker sandbox on this machine: %s", warning)
-        self._write_outputs(nb, {result.test_id: result for result in results})
+        self._write_outputs(nb, {result.test_id: result for result in results}, cell_outputs)
         # the seed is for the instructor's log only: feedback never shows it
         self.log.info("Graded %s for %s in the sandbox (seed %d)", notebook, student, seed)
         return nb, resources
 
-    def _write_outputs(self, nb: NotebookNode, results: dict[str, CheckResult]) -> None:
-        for cell in nb.cells:
+    def _write_outputs(
+        self, nb: NotebookNode, results: dict[str, CheckResult], cell_outputs: dict[int, dict]
+    ) -> None:
+        for index, cell in enumerate(nb.cells):
             grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
             if cell.cell_type != "code":
                 continue
-            cell.outputs = []
+            cell.outputs = [
+                from_dict(output) for output in sandbox_outputs(cell_outputs.get(index))
+            ]
             if grade_id in results:
                 cell.outputs = [from_dict(test_cell_output(results[grade_id]))]
             elif grade_id in problems.CHECKS:  # a test cell whose check did not run here
                 self.log.error("No verdict for test cell %s", grade_id)
+
+
+def sandbox_outputs(report: dict | None) -> list[dict]:
+    """nbformat outputs for what a cell printed in the sandbox, and the error it raised."""
+    if not report:
+        return []
+    outputs = [
+        {"output_type": "stream", "name": name, "text": report[name]}
+        for name in ("stdout", "stderr")
+        if report.get(name)
+    ]
+    error = report.get("error")
+    # IPython printed the traceback to stdout already; an error it could not print still shows
+    if error and error["type"] not in report.get("stdout", ""):
+        outputs.append(
+            {
+                "output_type": "error",
+                "ename": error["type"],
+                "evalue": error["message"],
+                "traceback": [f"{error['type']}: {error['message']}"],
+            }
+        )
+    return outputs
 
 
 def test_cell_output(result: CheckResult) -> dict:
@@ -122,7 +154,8 @@ def test_cell_output(result: CheckResult) -> dict:
         return {
             "output_type": "stream",
             "name": "stdout",
-            "text": f"Passed: {result.title} ({result.points:g} points)\n",
+            "text": f"Passed: {result.title} ({result.points:g} point"
+            f"{'' if result.points == 1 else 's'})\n",
         }
     lines = [result.message]
     if result.hint:

@@ -2,7 +2,8 @@
 
 Conversation with the grader (messages in `protocol`):
   grader -> {"op": "cells", "cells": [{"index": i, "source": "..."}], "skip": [i, ...]}
-  child  -> {"event": "cell", "index": i, "ok": bool, "error": {...} | None} for each cell
+  child  -> {"event": "cell", "index": i, "ok": bool, "error": {...} | None,
+             "stdout": "...", "stderr": "..."} for each cell
   child  -> {"event": "cells_done"}
   grader -> {"op": "question", "checks": [{"test_id": "...", "probes": [op, ...]}, ...]}
   child  -> {"event": "check", "test_id": "...", "answers": [...], "output": "..."} per check,
@@ -49,22 +50,34 @@ def serve(sock, shell) -> None:
         if message is None or message.get("op") == "exit":
             return
         if message["op"] == "cells":
-            run_cells(sock, shell, message)
+            run_cells(sock, shell, message, stdout, stderr)
         elif message["op"] == "question":
             answer_question(sock, shell, namespace, message, stdout, stderr)
 
 
-def run_cells(sock, shell, message: dict) -> None:
+def run_cells(sock, shell, message: dict, stdout: CappedStream, stderr: CappedStream) -> None:
+    """Run the cells in order, reporting each: whether it raised, and what it printed (the
+    autograded notebook shows it, as if the cell had run in a kernel)."""
     skip = set(message.get("skip", []))
     for cell in message["cells"]:
         if cell["index"] in skip:
             continue
+        stdout.reset()
+        stderr.reset()
         result = shell.run_cell(cell["source"], store_history=False)
         stay_the_server()
         error = result.error_before_exec or result.error_in_exec
         report = probes.describe(error) if error is not None else None
         protocol.send(
-            sock, {"event": "cell", "index": cell["index"], "ok": error is None, "error": report}
+            sock,
+            {
+                "event": "cell",
+                "index": cell["index"],
+                "ok": error is None,
+                "error": report,
+                "stdout": stdout.getvalue(),
+                "stderr": stderr.getvalue(),
+            },
         )
     protocol.send(sock, {"event": "cells_done"})
 

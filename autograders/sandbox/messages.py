@@ -56,6 +56,8 @@ class CellReport(TypedDict):
     index: int
     ok: bool
     error: ErrorReport | None
+    stdout: str  # what the cell printed (figures shown as their text placeholder), capped
+    stderr: str
 
 
 class CellsDone(TypedDict):
@@ -102,22 +104,34 @@ class SpawnFailed(TypedDict):
     reason: str
 
 
+CELL_OUTPUT_CAP = 4_000  # characters of each stream of a cell's output the grader keeps
 CELLS_DONE: CellsDone = {"event": "cells_done"}
 QUESTION_DONE: QuestionDone = {"event": "question_done"}
 
 
 def cell_report(message: dict, index: int | None) -> CellReport | None:
-    """`message` if it is a well-formed report of cell `index`, else None."""
+    """`message` if it is a well-formed report of cell `index`, else None. Its output
+    streams (absent: empty) are cut to `CELL_OUTPUT_CAP` characters each."""
     error, ok = message.get("error"), message.get("ok")
+    stdout, stderr = message.get("stdout", ""), message.get("stderr", "")
     if not (
         message.get("event") == "cell"
         and index is not None
         and message.get("index") == index
         and isinstance(ok, bool)  # as strict as `type(ok) is bool`: no subclasses
         and (error is None or _is_error_report(error))
+        and isinstance(stdout, str)
+        and isinstance(stderr, str)
     ):
         return None
-    return CellReport(event="cell", index=index, ok=ok, error=error)
+    return CellReport(
+        event="cell",
+        index=index,
+        ok=ok,
+        error=error,
+        stdout=stdout[:CELL_OUTPUT_CAP],
+        stderr=stderr[:CELL_OUTPUT_CAP],
+    )
 
 
 def check_answer(message: dict, probes: dict[str, int]) -> CheckAnswer | None:

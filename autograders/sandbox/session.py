@@ -31,7 +31,8 @@ class Question:
 class NotebookRun:
     """What the sandbox reported, as plain data."""
 
-    cells: dict[int, dict] = field(default_factory=dict)  # index -> {"ok", "error"}
+    # index -> {"ok", "error", "stdout", "stderr"}
+    cells: dict[int, dict] = field(default_factory=dict)
     fatal_cells: dict[int, str] = field(default_factory=dict)  # index -> why the process died
     answers: dict[str, dict] = field(default_factory=dict)  # test_id -> {"answers", "output"}
     failures: dict[str, str] = field(default_factory=dict)  # test_id -> why it has no answer
@@ -110,7 +111,13 @@ def _run_cells(
             again = isinstance(message, dict) and messages.cell_report(message, previous)
             run.fatal_cells[previous if again and previous is not None else index] = _why(message)
             return False
-        run.cells[index], previous = {"ok": report["ok"], "error": report["error"]}, index
+        run.cells[index] = {
+            "ok": report["ok"],
+            "error": report["error"],
+            "stdout": report["stdout"],
+            "stderr": report["stderr"],
+        }
+        previous = index
     done = _receive(child, clock.deadline(timeout))
     if done == messages.CELLS_DONE:
         return True
