@@ -2,9 +2,12 @@
 
 Layout: the total score, each notebook's status, then per notebook a section and per question a
 block listing its checks (✓/✗, points, what went wrong, the likely mistake, what the student's
-code printed). Every string from a result goes through `html.escape`: messages and printed output
-come from untrusted student code. A Content-Security-Policy backs that up: no script, no request,
-no form, and only the page's own styles (by hash), so not even injected CSS could fake a score.
+code printed); questions graded by hand are listed as pending, outside the autograded total.
+Every string from a result goes through `html.escape`: messages and printed output come from
+untrusted student code. In titles, messages and hints a Markdown `code` span (between
+backticks) becomes `<code>`, its text escaped like the rest. A Content-Security-Policy backs
+that up: no script, no request, no form, and only the page's own styles (by hash), so not even
+injected CSS could fake a score.
 """
 
 from __future__ import annotations
@@ -15,7 +18,11 @@ import html
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from autograders.reports import format_points, notebook_file, notebook_status
+from autograders.reports import (
+    format_points,
+    notebook_file,
+    notebook_status,
+)
 from autograders.results import GRADED, CheckResult, StudentResult
 
 CSS = """
@@ -45,6 +52,9 @@ ul{list-style:none;padding:0;margin:0}
 .hint{margin:.5rem 0 0 1.7rem;padding:.5rem .75rem;background:#fff8c5;border-radius:6px;
   white-space:pre-wrap}
 details{margin:.5rem 0 0 1.7rem}summary{cursor:pointer;color:#0969da}
+.question.pending{border-left-color:#8c959f}
+code{font:13px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#eaeef2;
+  padding:0 .25rem;border-radius:4px}
 pre{background:#f6f8fa;border:1px solid #d0d7de;border-radius:6px;padding:.5rem;overflow:auto;
   font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;white-space:pre-wrap}
 """
@@ -65,15 +75,32 @@ def _sha256(text: str) -> str:
     return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode()
 
 
-def write_feedback(path: Path, result: StudentResult, *, assignment: str = "derivatives") -> None:
+def write_feedback(
+    path: Path,
+    result: StudentResult,
+    *,
+    assignment: str = "derivatives",
+    hand_graded: dict[str, tuple[str, float]] | None = None,
+) -> None:
     """Write `render_feedback_html(result)` to `path` as UTF-8."""
-    Path(path).write_text(render_feedback_html(result, assignment=assignment), encoding="utf-8")
+    page = render_feedback_html(result, assignment=assignment, hand_graded=hand_graded)
+    Path(path).write_text(page, encoding="utf-8")
 
 
-def render_feedback_html(result: StudentResult, *, assignment: str = "derivatives") -> str:
-    """The whole feedback page for one student, as a string."""
+def render_feedback_html(
+    result: StudentResult,
+    *,
+    assignment: str = "derivatives",
+    hand_graded: dict[str, tuple[str, float]] | None = None,
+) -> str:
+    """The whole feedback page for one student, as a string.
+
+    `hand_graded` maps each question graded by hand to (its notebook, its points); by default
+    the registry's. They are shown as pending, never as earned.
+    """
+    pending = registry_manual() if hand_graded is None else hand_graded
     title = f"{assignment}: feedback for {result.student_id}"
-    header, meter_style = _header(result, assignment)
+    header, meter_style = _header(result, assignment, sum(p for _, p in pending.values()))
     sections = [header]
     if result.grader_error:
         sections.append(
@@ -82,7 +109,9 @@ def render_feedback_html(result: StudentResult, *, assignment: str = "derivative
         )
     by_notebook = _group(result.checks, lambda check: check.notebook, first=list(result.notebooks))
     for notebook, checks in by_notebook.items():
-        sections.append(_notebook_section(notebook, checks, result.notebooks.get(notebook, GRADED)))
+        manual = {qid: points for qid, (nb, points) in pending.items() if nb == notebook}
+        why = result.notebooks.get(notebook, GRADED)
+        sections.append(_notebook_section(notebook, checks, why, manual))
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f'<meta http-equiv="Content-Security-Policy" '
@@ -94,7 +123,14 @@ def render_feedback_html(result: StudentResult, *, assignment: str = "derivative
     )
 
 
-def _header(result: StudentResult, assignment: str) -> tuple[str, str]:
+def registry_manual() -> dict[str, tuple[str, float]]:
+    """The registry's hand-graded questions: question id -> (notebook, points)."""
+    from autograders.problems.manual import MANUAL  # the registry loads torch: only when used
+
+    return {question.question_id: (question.notebook, question.points) for question in MANUAL}
+
+
+def _header(result: StudentResult, assignment: str, pending: float) -> tuple[str, str]:
     """The page's header, and the one style attribute it uses (for the CSP)."""
     percent = 100 * result.total / result.max_total if result.max_total > 0 else 0
     meter_style = f"width:{min(max(percent, 0), 100):.1f}%"
@@ -107,17 +143,28 @@ def _header(result: StudentResult, assignment: str) -> tuple[str, str]:
         f'<p class="muted">Student: {_esc(result.student_id)}</p>'
         f'<div class="score">{_points(result.total, result.max_total)} points</div>'
         f'<div class="meter"><div style="{meter_style}"></div></div>'
-        f"<ul>{notebooks}</ul>"
+        + (
+            f'<p class="muted">+ {_unit(pending)} graded by hand, pending: '
+            f"{format_points(result.max_total + pending)} points in all.</p>"
+            if pending
+            else ""
+        )
+        + f"<ul>{notebooks}</ul>"
         "</header>"
     )
     return header, meter_style
 
 
-def _notebook_section(notebook: str, checks: list[CheckResult], why: str) -> str:
+def _notebook_section(
+    notebook: str, checks: list[CheckResult], why: str, manual: dict[str, float]
+) -> str:
     earned = sum(check.points for check in checks)
     possible = sum(check.max_points for check in checks)
     questions = _group(checks, lambda check: check.question_id)
-    blocks = "\n".join(_question_block(qid, qchecks) for qid, qchecks in questions.items())
+    blocks = "\n".join(
+        [_question_block(qid, qchecks) for qid, qchecks in questions.items()]
+        + [_pending_block(qid, points) for qid, points in manual.items()]
+    )
     return (
         f"<section><h2>{_esc(notebook_file(notebook))} {_status_badge(why)}"
         f'<span class="muted">{_points(earned, possible)} points</span></h2>\n{blocks}\n</section>'
@@ -135,17 +182,31 @@ def _question_block(question_id: str, checks: list[CheckResult]) -> str:
     )
 
 
+def _pending_block(question_id: str, points: float) -> str:
+    return (
+        f'<div class="question pending"><h3><span>{_esc(question_id)}</span>'
+        f"<span>pending / {format_points(points)}</span></h3>"
+        f'<p class="muted">Graded by hand: your instructor reads this answer; its '
+        f"{_unit(points)} {'is' if points == 1 else 'are'} not in the total above.</p></div>"
+    )
+
+
+def _unit(points: float) -> str:
+    """ "1 point", "2 points", "0.5 points"."""
+    return f"{format_points(points)} point{'' if points == 1 else 's'}"
+
+
 def _check_item(check: CheckResult) -> str:
     state, mark = ("passed", "✓") if check.passed else ("failed", "✗")
     parts = [
         f'<li class="check {state}"><div class="check-line">'
-        f'<span class="mark" aria-label="{state}">{mark}</span><span>{_esc(check.title)}</span>'
+        f'<span class="mark" aria-label="{state}">{mark}</span><span>{_md(check.title)}</span>'
         f'<span class="points">{_points(check.points, check.max_points)}</span></div>'
     ]
     if check.message:
-        parts.append(f'<p class="message">{_esc(check.message)}</p>')
+        parts.append(f'<p class="message">{_md(check.message)}</p>')
     if check.hint:
-        parts.append(f'<p class="hint"><strong>Likely mistake:</strong> {_esc(check.hint)}</p>')
+        parts.append(f'<p class="hint"><strong>Likely mistake:</strong> {_md(check.hint)}</p>')
     if check.output:
         parts.append(
             "<details><summary>What your code printed</summary>"
@@ -177,3 +238,15 @@ def _group(
 
 def _esc(text: str) -> str:
     return html.escape(text, quote=True)
+
+
+def _md(text: str) -> str:
+    """Escaped text in which each `code span` (a pair of backticks) becomes <code>; an unpaired
+    backtick stays as it is."""
+    parts = text.split("`")
+    if len(parts) % 2 == 0:  # an odd number of backticks: the last one opens nothing
+        parts[-2:] = [parts[-2] + "`" + parts[-1]]
+    return "".join(
+        f"<code>{_esc(part)}</code>" if index % 2 else _esc(part)
+        for index, part in enumerate(parts)
+    )

@@ -126,3 +126,49 @@ def test_the_policy_allows_only_the_pages_own_styles():
     for style in styles:
         digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
         assert f"'sha256-{digest}'" in policy
+
+
+def test_code_spans_become_code_and_their_text_stays_escaped():
+    result = StudentResult(
+        "ann",
+        checks=[
+            CheckResult(
+                "t",
+                "q",
+                "intro",
+                "q: `x.grad`",
+                0,
+                1,
+                message=f"call `y.sum().backward()` not `{SCRIPT}`",
+                hint="an unpaired ` backtick stays",
+            )
+        ],
+        notebooks={"intro": GRADED},
+    )
+    page = render_feedback_html(result, hand_graded={})
+
+    assert "<span>q: <code>x.grad</code></span>" in page
+    assert "call <code>y.sum().backward()</code> not <code>&lt;script&gt;" in page
+    assert "an unpaired ` backtick stays" in page
+    assert "script" not in tags_in(page) and SCRIPT not in page
+
+
+def test_hand_graded_question_is_shown_pending_and_not_counted():
+    """21 autograded points earned of 21, and 1 more point graded by hand: 22 in all."""
+    result = StudentResult(
+        "ann",
+        checks=[CheckResult("t", "derivative_at", "derivatives", "t", 21, 21)],
+        notebooks={"derivatives": GRADED},
+    )
+    page = render_feedback_html(result, hand_graded={"why_detach": ("derivatives", 1.0)})
+
+    assert "21 / 21 points" in page
+    assert "+ 1 point graded by hand, pending: 22 points in all." in page
+    block = page[page.index('<div class="question pending">') :]
+    assert "<span>why_detach</span><span>pending / 1</span>" in block
+    assert "(1 points)" not in page
+
+
+def test_by_default_the_registrys_hand_graded_question_is_shown():
+    result = StudentResult("ann", checks=[], notebooks={"derivatives": GRADED})
+    assert "<span>why_detach</span><span>pending / 1</span>" in render_feedback_html(result)

@@ -43,13 +43,44 @@ def test_one_row_per_student_sorted_with_points_without_useless_decimals(tmp_pat
             check("square_backward", 3, 3),
         ),
     ]
-    write_grades_csv(tmp_path / "grades.csv", results, QUESTIONS)
+    write_grades_csv(tmp_path / "grades.csv", results, QUESTIONS, hand_graded={})
 
     assert read_rows(tmp_path / "grades.csv") == [
         ["student_id", "derivative_at", "square_backward", "total", "max_total", "status", "seeds"],
         ["adam", "1", "3", "4", "5", "graded", "derivatives=7"],
         ["zoe", "2", "1.5", "3.5", "5", "graded", "derivatives=7"],
     ]
+
+
+def test_hand_graded_questions_are_pending_and_counted_only_in_the_whole_maximum(tmp_path):
+    results = [student("adam", check("derivative_at", 1, 2), check("square_backward", 3, 3))]
+    write_grades_csv(tmp_path / "grades.csv", results, QUESTIONS, hand_graded={"why": 1.5})
+
+    header, row = read_rows(tmp_path / "grades.csv")
+    assert header[-2:] == ["why", "max_with_hand_graded"]
+    assert dict(zip(header, row, strict=True)) | {"seeds": ""} == {
+        "student_id": "adam",
+        "derivative_at": "1",
+        "square_backward": "3",
+        "total": "4",
+        "max_total": "5",
+        "status": "graded",
+        "seeds": "",
+        "why": "pending",
+        "max_with_hand_graded": "6.5",
+    }
+
+
+def test_the_registrys_hand_graded_point_is_a_column_by_default(tmp_path):
+    """22 points in all: the 21 autograded ones and `why_detach`, graded by hand."""
+    from autograders import problems
+
+    results = [student("adam", check("derivative_at", 2, 21))]
+    write_grades_csv(tmp_path / "grades.csv", results, QUESTIONS)
+    header, row = read_rows(tmp_path / "grades.csv")
+    assert dict(zip(header, row, strict=True))["why_detach"] == "pending"
+    whole = sum(problems.max_points().values()) + 1
+    assert dict(zip(header, row, strict=True))["max_with_hand_graded"] == f"{whole:g}" == "22"
 
 
 def test_missing_notebook_keeps_the_assignment_maximum_and_says_why(tmp_path):
@@ -59,7 +90,7 @@ def test_missing_notebook_keeps_the_assignment_maximum_and_says_why(tmp_path):
         check("square_backward", 0, 3, notebook="custom_backward"),
         notebooks={"intro": GRADED, "custom_backward": "missing"},
     )
-    write_grades_csv(tmp_path / "grades.csv", [missing], QUESTIONS)
+    write_grades_csv(tmp_path / "grades.csv", [missing], QUESTIONS, hand_graded={})
 
     row = "bea,2,0,2,5,custom_backward: missing,derivatives=7".split(",")
     assert read_rows(tmp_path / "grades.csv")[1] == row
@@ -67,7 +98,7 @@ def test_missing_notebook_keeps_the_assignment_maximum_and_says_why(tmp_path):
 
 def test_a_grader_error_leaves_question_cells_empty_not_zero(tmp_path):
     crashed = student("cy", grader_error="sandbox did not start")
-    write_grades_csv(tmp_path / "grades.csv", [crashed], QUESTIONS)
+    write_grades_csv(tmp_path / "grades.csv", [crashed], QUESTIONS, hand_graded={})
 
     expected = "cy,,,0,0,grader error: sandbox did not start,derivatives=7".split(",")
     assert read_rows(tmp_path / "grades.csv")[1] == expected
@@ -85,7 +116,7 @@ def test_formula_injection_in_status_and_student_id_is_neutralised(tmp_path):
         check("derivative_at", 1, 1),
         notebooks={"-2+3+cmd|' /C calc'!A0": "missing"},
     )
-    write_grades_csv(tmp_path / "grades.csv", [sneaky], QUESTIONS)
+    write_grades_csv(tmp_path / "grades.csv", [sneaky], QUESTIONS, hand_graded={})
 
     row = read_rows(tmp_path / "grades.csv")[1]
     assert row[0] == """'=HYPERLINK("http://evil")"""

@@ -7,7 +7,13 @@ import time
 
 import numpy as np
 
-from autograders.reports.summary import level_fractions, summary_title, write_summary_png
+from autograders.reports.summary import (
+    STUB_HINT,
+    blank_matrix,
+    level_fractions,
+    summary_title,
+    write_summary_png,
+)
 from autograders.results import GRADED, CheckResult, StudentResult
 
 MAX_POINTS = {"derivative_at": 2.0, "square_backward": 3.0, "chain_rule": 1.5}
@@ -67,7 +73,58 @@ def test_levels_count_full_partial_and_zero_students_per_question():
 
     np.testing.assert_allclose(fractions["full"], [0.5, 0.5])
     np.testing.assert_allclose(fractions["partial"], [0.25, 0.0])
-    np.testing.assert_allclose(fractions["zero"], [0.25, 0.5])
+    np.testing.assert_allclose(fractions["wrong"], [0.25, 0.5])
+    np.testing.assert_allclose(fractions["blank"], [0.0, 0.0])
+
+
+def test_blank_answers_are_told_from_wrong_ones():
+    """A stub still in place (its NotImplementedError hint) or an ungraded notebook is blank."""
+    stub = CheckResult("q_test", "q", "intro", "q", 0.0, 2.0, "raised", STUB_HINT)
+    missing = CheckResult("q_test", "q", "intro", "q", 0.0, 2.0, "Not graded: missing.")
+    wrong = CheckResult("q_test", "q", "intro", "q", 0.0, 2.0, "expected 4, got 3")
+    results = [StudentResult(name, checks=[c]) for name, c in [("a", stub), ("b", missing)]]
+    results.append(StudentResult("c", checks=[wrong]))
+    blank = blank_matrix(results, ["q"])
+    assert blank[:, 0].tolist() == [True, True, False]
+
+    fractions = level_fractions(np.zeros((3, 1)), np.array([2.0]), blank)
+    np.testing.assert_allclose(fractions["blank"], [2 / 3])
+    np.testing.assert_allclose(fractions["wrong"], [1 / 3])
+
+
+def test_questions_show_their_maximum_and_the_hand_graded_point(tmp_path):
+    """The y labels name each question's maximum; the title counts the pending hand-graded one."""
+    from matplotlib.figure import Figure
+
+    seen: list[Figure] = []
+    original = Figure.savefig
+
+    def keep(figure, *args, **kwargs):
+        seen.append(figure)
+        return original(figure, *args, **kwargs)
+
+    Figure.savefig = keep
+    try:
+        write_summary_png(
+            tmp_path / "s.png",
+            random_class(3),
+            list(MAX_POINTS),
+            MAX_POINTS,
+            hand_graded={"why_detach": 1.0},
+        )
+    finally:
+        Figure.savefig = original
+    axes = seen[0].axes[0]
+    labels = [label.get_text() for label in axes.get_yticklabels()]
+    assert labels == [
+        "derivative_at (2)",
+        "square_backward (3)",
+        "chain_rule (1.5)",
+        "why_detach (1, by hand)",
+    ]
+    assert "+ 1 graded by hand, pending" in seen[0].get_suptitle()
+    bottom, top = axes.get_ylim()
+    assert top <= -0.5 and bottom >= len(labels) - 0.5, "a bar is cut at the top or the bottom"
 
 
 def test_title_gives_class_size_mean_and_grader_errors_left_out():
