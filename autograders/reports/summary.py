@@ -151,7 +151,7 @@ def _draw_question_levels(
     axes.set_xlabel("% of students")
     axes.set_title("Points per question", fontsize=10)
     # below the x label: above the bars the legend hid the top bar behind the title
-    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=5, fontsize=8, frameon=False)
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=5, fontsize=8, frameon=False)
 
 
 def _draw_totals(axes: Axes, totals: np.ndarray, max_total: float) -> None:
