@@ -14,11 +14,15 @@ import shutil
 import tempfile
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from distributed import WorkerPlugin, get_worker
 
 from autograders.results import StudentResult
 from autograders.settings import Settings
+
+if TYPE_CHECKING:
+    from autograders.sandbox.pool import Sandbox
 
 PLUGIN_PREFIX = "autograders-sandbox-"
 
@@ -45,7 +49,7 @@ class SandboxPlugin(WorkerPlugin):
         self.name = plugin_name(settings, secret)
         self.settings = settings
         self.secret = secret  # None with a public seed
-        self.sandbox = None
+        self.sandbox: Sandbox | None = None
         self.slots: queue.Queue[int] = queue.Queue()
         self.private: Path | None = None
 
@@ -84,7 +88,7 @@ class SandboxPlugin(WorkerPlugin):
         return {"settings": self.settings, "secret": self.secret}
 
     def __setstate__(self, state: dict) -> None:
-        self.__init__(state["settings"], state["secret"])
+        SandboxPlugin.__init__(self, state["settings"], state["secret"])
 
 
 def grade_on_worker(student_id: str, folder: str, plugin: str) -> StudentResult:
@@ -96,4 +100,5 @@ def grade_on_worker(student_id: str, folder: str, plugin: str) -> StudentResult:
     from autograders.grade import grade_one_student
 
     mine = get_worker().plugins[plugin]
+    assert isinstance(mine, SandboxPlugin) and mine.sandbox is not None, "no warm sandbox here"
     return grade_one_student(student_id, Path(folder), mine.sandbox, mine.slots, mine.settings)

@@ -71,7 +71,9 @@ def stage_notebooks(found: Path | None, into: Path, within: Path) -> Path:
     to grade."""
     folder = into / problems.ASSIGNMENT
     folder.mkdir(parents=True)
-    for name in layout.NOTEBOOK_FILES if found else ():
+    for name in layout.NOTEBOOK_FILES:
+        if found is None:
+            break
         source = found / name
         if source.is_symlink() or not source.is_file():
             continue
