@@ -18,6 +18,13 @@ c.CourseDirectory.course_id = "pytorch-autograd"
 # Each notebook imports torch (a few seconds); no cell of the solution needs more than that.
 c.Execute.timeout = 120
 
+# What replaces each solution in the release. nbgrader's default ends in a bare
+# `NotImplementedError()`, a traceback that says nothing (and, raised inside a custom Function,
+# one that runs through torch's internals): the message tells the student what to do.
+c.ClearSolutions.code_stub = {
+    "python": '# YOUR CODE HERE\nraise NotImplementedError("Replace this line with your answer")'
+}
+
 # --- grading engine (see autograders/nbgrader_plugin) ---
 # Stock nbgrader runs a submission and its tests in one kernel that can read and write the whole
 # course. Here `IsolatedExecute` takes the place of `Execute`: no kernel starts, the cells run in
@@ -42,11 +49,13 @@ from nbgrader.preprocessors import (  # noqa: E402
 )
 
 from autograders.nbgrader_plugin import (  # noqa: E402
+    EmbedImages,
     HideHiddenTests,
     IsolatedExecute,
     MakeStudentContentInert,
     RestoreTestCells,
     TolerantNotebookExporter,
+    WarnUngraded,
     refuse_invalid_student_ids,
 )
 
@@ -81,13 +90,19 @@ c.Autograde.autograde_preprocessors = [
     MakeStudentContentInert,
 ]
 c.IsolatedExecute.timeout = 10.0  # seconds per cell and per question
-# Feedback shows what failed and why, not the hidden tests' code, and nothing active.
+# Feedback shows what failed and why, not the hidden tests' code, and nothing active. Order:
+# WarnUngraded after GetGrades (it reads the same gradebook) and warns before anything is
+# released; EmbedImages before the inert step, which keeps data:image URIs and checks them like
+# any other markdown (release_feedback ships the HTML alone, without images/).
 c.GenerateFeedback.preprocessors = [
     GetGrades,
+    WarnUngraded,
     CSSHTMLHeaderPreprocessor,
     HideHiddenTests,
+    EmbedImages,
     MakeStudentContentInert,
 ]
+c.EmbedImages.source_folder = os.path.join(c.CourseDirectory.root, "source")
 
 # --- pages that show student work (formgrader, feedback) ---
 # nbgrader's formgrade and feedback templates render markdown through the exporter's own

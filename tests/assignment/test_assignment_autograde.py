@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import nbformat
 import pytest
 from assignment_support import ASSIGNMENT, NOTEBOOKS, SAMPLES
 from nbgrader.api import Gradebook
@@ -64,3 +65,19 @@ def test_gradebook_points_are_the_registrys(autograded_course: Path) -> None:
             }
             assert graded == want, student
     assert released == want
+
+
+def test_autograded_notebooks_keep_the_outputs_of_the_worked_examples(
+    autograded_course: Path,
+) -> None:
+    """Every cell the sandbox ran shows what it printed, as if run in a kernel; the test cells
+    show their verdicts."""
+    path = autograded_course / "autograded" / "alice" / ASSIGNMENT / "derivatives.ipynb"
+    cells = nbformat.read(path, as_version=4).cells
+    first_example = next(c for c in cells if c.cell_type == "code" and "y.backward()" in c.source)
+    assert [o.get("text") for o in first_example.outputs] == ["tensor(4.)\n"]
+    printed = [c for c in cells if c.cell_type == "code" and "print(" in c.source]
+    untested = [c for c in printed if "grade_id" not in c.metadata.get("nbgrader", {})]
+    assert untested and all(c.outputs for c in untested), [c.source[:60] for c in untested]
+    test_cell = next(c for c in cells if c.metadata.get("nbgrader", {}).get("grade"))
+    assert test_cell.outputs[0].text.startswith("Passed: "), test_cell.outputs
