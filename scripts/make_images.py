@@ -142,7 +142,7 @@ def draw_partials(path: Path) -> None:
         bbox={"boxstyle": "round", "facecolor": "white", "alpha": 0.85},
     )
     ax.set_xlabel("u")
-    ax.set_ylabel("v")
+    ax.set_ylabel("v", rotation=0, labelpad=10)  # upright, like the u of the x axis
     ax.set_title("∂f/∂u = v + 2u,   ∂f/∂v = u   (arrows: the gradient, from autograd)")
     fig.tight_layout()
     _save(fig, path)

@@ -10,6 +10,9 @@ from assignment_support import NOTEBOOKS, RELEASE, ROOT, SOURCE, nbgrader_meta, 
 from autograders import problems
 from autograders.problems.manual import MANUAL
 
+# nbgrader_config.py's ClearSolutions.code_stub: a stub whose traceback says what to do
+STUB = 'raise NotImplementedError("Replace this line with your answer")'
+
 
 def _contract() -> dict[str, dict[str, dict[str, float]]]:
     """notebook -> question id -> {test cell grade_id: points}, from the registry; a question
@@ -127,7 +130,7 @@ def test_release_shows_the_skeletons() -> None:
         "def partials_on_grid(f, u, v):",
     ]:
         question = signature[4 : signature.index("(")]
-        assert signature in cells[question] and "raise NotImplementedError()" in cells[question]
+        assert signature in cells[question] and STUB in cells[question]
     for question, lines in {
         "square_function": [
             "class Square(torch.autograd.Function):",
@@ -146,5 +149,5 @@ def test_release_shows_the_skeletons() -> None:
     }.items():
         for line in lines:
             assert line in cells[question], (question, line)
-        assert "raise NotImplementedError()" in cells[question]
+        assert STUB in cells[question]
     assert cells["why_detach"] == "YOUR ANSWER HERE"

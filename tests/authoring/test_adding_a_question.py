@@ -99,7 +99,7 @@ def test_the_sync_writes_the_guides_hidden_region_and_points(course: Path, block
 def test_the_release_has_the_stub_and_the_visible_test_only(course: Path, blocks) -> None:
     release = nbformat.read(course / "release" / ASSIGNMENT / "derivatives.ipynb", as_version=4)
     cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source for c in release.cells}
-    assert "raise NotImplementedError()" in cells[QUESTION] and "autograd" not in cells[QUESTION]
+    assert "raise NotImplementedError(" in cells[QUESTION] and "autograd" not in cells[QUESTION]
     assert cells[TEST] == blocks["test-cell"]
 
 

@@ -187,7 +187,12 @@ def test_in_a_real_kernel_the_hidden_region_fails_an_answer_the_visible_tests_pa
     old_env = dict(os.environ)
     os.environ.update(course_env(ROOT))  # the kernel runs this venv's python
     try:
-        NotebookClient(notebook, timeout=120, allow_errors=True).execute()
+        NotebookClient(  # in the notebook's folder, where its test cells import checks.py
+            notebook,
+            timeout=120,
+            allow_errors=True,
+            resources={"metadata": {"path": str(path.parent)}},
+        ).execute()
     finally:
         os.environ.clear()
         os.environ.update(old_env)

@@ -23,6 +23,7 @@ from tests.fidelity import kernel
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 SEED_VARIABLE = "AUTOGRADERS_SEED"  # read by hidden regions generated from the registry
 KERNEL_SEED = 7
+SOURCE_CHECKS = Path(__file__).resolve().parents[2] / "source" / "derivatives" / "checks.py"
 
 _RESET = """\
 %reset -f
@@ -151,6 +152,8 @@ class NotebookKernel:
 def copy_notebook(notebook: Path, folder: Path) -> Path:
     folder.mkdir(parents=True)
     shutil.copy(notebook, folder)
+    # the visible tests import their helpers from the assignment's checks.py
+    shutil.copy(SOURCE_CHECKS, folder)
     return folder
 
 
