@@ -31,7 +31,9 @@ SETTINGS = {
         "checkForUpdates": False,
     },
 }
-KERNEL_BUSY = ".jp-Notebook-ExecutionIndicator[data-status='busy']"
+# docs/students.md: the instructor's panels a student switches off. `--level=user` writes to
+# the throw-away JUPYTER_CONFIG_DIR; without it, inside a venv, the venv itself would change.
+INSTRUCTOR_PLUGINS = ("@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment")
 
 
 @dataclass
@@ -63,6 +65,13 @@ def lab_environment(home: Path) -> dict[str, str]:
         "IPYTHONDIR": str(home / "ipython"),
         "MPLCONFIGDIR": str(home / "matplotlib"),
     }
+
+
+def disable_instructor_extensions(home: Path) -> None:
+    """Run docs/students.md's `jupyter labextension disable` for the student in `home`."""
+    for plugin in INSTRUCTOR_PLUGINS:
+        command = [sys.executable, "-m", "jupyter", "labextension", "disable", "--level=user"]
+        subprocess.run([*command, plugin], env=lab_environment(home), check=True, timeout=120)
 
 
 def _free_port() -> int:

@@ -2,9 +2,10 @@
 
 Cells are found by their position: the page lists a notebook's cells in the order of the file,
 so the nbgrader metadata read from the file (which the page does not show) names each one.
-Running uses the Run menu, as a student does; a test that fails stops JupyterLab's Run All
-unless the cell is tagged `raises-exception`, so `run_everything` goes on from the first cell
-that did not run, with "Run Selected Cell and All Below", until every code cell has run.
+Running uses the Run menu, as a student does. A cell that raises stops JupyterLab's Run All
+unless it is tagged `raises-exception`; `run_everything` goes on from the first cell that did
+not run, with "Run Selected Cell and All Below", until every code cell has run, and says where
+Run All stopped.
 """
 
 from __future__ import annotations
@@ -90,20 +91,28 @@ def wait_until_finished(page) -> None:
     page.wait_for_selector(IDLE, timeout=RUN_TIMEOUT_MS)
 
 
-def run_everything(page) -> int:
-    """Run All from the Run menu, then go on past each failure; how many restarts it took."""
+def run_everything(page) -> list[int]:
+    """Run All from the Run menu, then go on past each cell that stopped it: the positions of
+    those cells (the last code cell that ran before the first one that did not)."""
     _run_from_menu(page, "runmenu:run-all")
     page.wait_for_timeout(500)  # the first cell is queued before FINISHED can be false
     wait_until_finished(page)
-    restarts = 0
+    stopped_at: list[int] = []
     while (unrun := _first_unrun(page)) is not None:
-        restarts += 1
-        assert restarts < 40, "cells stay unrun however often they are started"
+        stopped_at.append(_last_code_cell_before(page, unrun))
+        assert len(stopped_at) < 40, "cells stay unrun however often they are started"
         cell(page, unrun).locator(".jp-InputPrompt").click()
         _run_from_menu(page, "notebook:run-all-below")
         page.wait_for_timeout(500)
         wait_until_finished(page)
-    return restarts
+    return stopped_at
+
+
+def _last_code_cell_before(page, index: int) -> int:
+    kinds = page.locator(CELLS).evaluate_all(
+        "cells => cells.map(c => c.classList.contains('jp-CodeCell'))"
+    )
+    return max(i for i in range(index) if kinds[i])
 
 
 def broken_images(page) -> list[str]:

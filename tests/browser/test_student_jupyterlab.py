@@ -20,7 +20,7 @@ import pytest
 from tests.assignment.assignment_support import NOTEBOOKS, RELEASE
 from tests.browser import lab_notebook as nb
 from tests.browser.exchange_course import answer_everything
-from tests.browser.jupyterlab import jupyter_lab
+from tests.browser.jupyterlab import disable_instructor_extensions, jupyter_lab
 
 pytestmark = pytest.mark.slow
 VALIDATE_SUCCESS = "Success! Your notebook passes all the tests."
@@ -36,7 +36,9 @@ def student_lab(tmp_path_factory: pytest.TempPathFactory):
     shutil.copytree(RELEASE, root / "as-released")
     shutil.copytree(RELEASE, root / "answered")
     answer_everything(root / "answered")  # Validate also wants the written why_detach
-    with jupyter_lab(root, tmp_path_factory.mktemp("student-home")) as lab:
+    home = tmp_path_factory.mktemp("student-home")
+    disable_instructor_extensions(home)  # as docs/students.md says
+    with jupyter_lab(root, home) as lab:
         yield lab
 
 
@@ -67,7 +69,9 @@ def test_as_released_the_stubs_fail_with_teaching_messages(
         lesson_image = lab_page.locator(f"{nb.CELLS} .jp-RenderedMarkdown img").first
         lesson_image.scroll_into_view_if_needed()
         lab_page.screenshot(path=screenshots / "student-lesson.png")
-    nb.run_everything(lab_page)
+    stopped_at = nb.run_everything(lab_page)
+    tests = {index for question in nb.questions(path) for index in question.tests}
+    assert tests.isdisjoint(stopped_at), "Run All stopped at a failing test (raises-exception)"
     for question in nb.questions(path):
         names = _answer_names(path, question)
         for index in question.tests:
@@ -93,13 +97,24 @@ def _the_images_render(page, path: Path) -> None:
         )
 
 
+def test_the_student_sees_validate_but_not_the_instructors_tools(lab_page, student_lab) -> None:
+    """With the two instructor plugins off (docs/students.md), no Create Assignment panel and
+    no Formgrader menu item; the Validate button and the Assignments list stay."""
+    nb.open_notebook(lab_page, student_lab, "as-released/derivatives.ipynb")
+    assert lab_page.locator(".validate-button").count() == 1
+    assert lab_page.get_by_text("Create Assignment").count() == 0
+    lab_page.get_by_role("menuitem", name="Nbgrader", exact=True).click()
+    items = lab_page.locator(".lm-Menu-content").inner_text()
+    assert "Assignment List" in items and "Formgrader" not in items, items
+
+
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
 def test_with_correct_answers_every_test_passes_and_validate_succeeds(
     lab_page, student_lab, notebook, screenshots
 ) -> None:
     path = student_lab.root / "answered" / f"{notebook}.ipynb"
     nb.open_notebook(lab_page, student_lab, f"answered/{notebook}.ipynb")
-    assert nb.run_everything(lab_page) == 0, "Run All stopped although every answer is right"
+    assert nb.run_everything(lab_page) == [], "Run All stopped although every answer is right"
     for question in nb.questions(path):
         for index in question.tests:
             text = nb.output_text(lab_page, index)
