@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import random
 
-ONE_VARIABLE = (
+# Functions whose derivative still depends on x (a second derivative exists in the graph).
+CURVED = (
     "x ** 3 - 2 * x",
     "torch.sin(x) * x",
     "torch.exp(-0.5 * x ** 2)",
@@ -18,8 +19,10 @@ ONE_VARIABLE = (
     "torch.cos(3 * x)",
     "x * torch.sigmoid(x)",
     "torch.sqrt(x ** 2 + 1)",
-    "3 * x - 1",
 )
+# A straight line: its derivative is a constant that no longer requires grad.
+LINEAR = ("3 * x - 1",)
+ONE_VARIABLE = CURVED + LINEAR
 
 TWO_VARIABLES = (
     "torch.sin(u) * v ** 2",
