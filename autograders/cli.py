@@ -17,17 +17,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 from autograders import layout
 from autograders.gradescope import cli as gradescope_cli
+from autograders.grading_options import add_grading_options, settings_from
 from autograders.lms import cli as lms_cli
-from autograders.sandbox.session import Timeouts
-from autograders.settings import Settings
 from autograders.watch import cli as watch_cli
-
-DEFAULTS = Settings()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,37 +47,7 @@ def add_grade_parser(verbs: argparse._SubParsersAction) -> None:
         "*.ipynb), or one student's folder",
     )
     grade.add_argument("--out", type=Path, required=True, help="folder for the reports")
-    grade.add_argument(
-        "--workers",
-        type=int,
-        default=DEFAULTS.workers,
-        help=f"students graded at once (default: {DEFAULTS.workers}, the cores)",
-    )
-    grade.add_argument(
-        "--secret-file",
-        type=Path,
-        default=None,
-        help="the course secret that keys the hidden inputs, created on first use (default: "
-        "$AUTOGRADERS_SECRET_FILE or ~/.config/autograders/course-secret)",
-    )
-    grade.add_argument(
-        "--seed",
-        type=int,
-        default=DEFAULTS.seed,
-        help="a public seed instead of the course secret (tests, regrades without the secret): "
-        "hidden inputs are then predictable",
-    )
-    grade.add_argument(
-        "--timeout",
-        type=float,
-        default=DEFAULTS.timeouts.question,
-        help="seconds allowed per notebook cell and per question (default: %(default)s)",
-    )
-    grade.add_argument(
-        "--scheduler",
-        default=None,
-        help="grade on this Dask cluster (tcp://HOST:PORT; see docs/dask.md) instead of here",
-    )
+    add_grading_options(grade)
     grade.set_defaults(run=grade_command)
 
 
@@ -98,20 +64,9 @@ def grade_command(args: argparse.Namespace) -> int:
     except layout.LayoutError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    if args.workers < 1 or args.timeout <= 0:
-        print("error: --workers and --timeout must be positive", file=sys.stderr)
-        return 2
-    settings = replace(
-        DEFAULTS,
-        workers=args.workers,
-        seed=args.seed,
-        secret_file=args.secret_file,
-        timeouts=Timeouts.per_step(args.timeout),
-    )
-    try:
-        settings.secret()  # created now, or a clear error, before any warm process starts
-    except (OSError, ValueError) as error:
-        print(f"error: no course secret: {error}", file=sys.stderr)
+    settings = settings_from(args)
+    if isinstance(settings, str):
+        print(f"error: {settings}", file=sys.stderr)
         return 2
     from autograders.sandbox.pool import Sandbox  # the standard library only
 

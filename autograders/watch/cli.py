@@ -11,13 +11,10 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
-from autograders.sandbox.session import Timeouts
-from autograders.settings import Settings
+from autograders.grading_options import add_grading_options, settings_from
 
-DEFAULTS = Settings()
 DATABASE_NAME = "watch.sqlite"  # in OUT unless --database says otherwise
 
 
@@ -26,15 +23,7 @@ def add_parsers(verbs: argparse._SubParsersAction) -> None:
     watch.add_argument("submitted", type=Path, help="nbgrader's submitted/ folder, watched")
     add_common(watch)
     watch.add_argument("--poll", type=float, default=0.05, help="seconds between scans")
-    watch.add_argument(
-        "--scheduler", default=None, help="a Dask scheduler (tcp://HOST:PORT, tls://...)"
-    )
-    watch.add_argument("--workers", type=int, default=DEFAULTS.workers, help="students at once")
-    watch.add_argument("--secret-file", type=Path, default=None, help="as for `grade`")
-    watch.add_argument("--seed", type=int, default=None, help="as for `grade`")
-    watch.add_argument(
-        "--timeout", type=float, default=DEFAULTS.timeouts.question, help="as for `grade`"
-    )
+    add_grading_options(watch)
     watch.add_argument(
         "--once", action="store_true", help="exit when everything present has been graded"
     )
@@ -67,20 +56,12 @@ def watch_command(args: argparse.Namespace) -> int:
     if not args.submitted.is_dir():
         print(f"error: {args.submitted} is not a folder", file=sys.stderr)
         return 2
-    if args.workers < 1 or args.timeout <= 0 or args.poll <= 0:
-        print("error: --workers, --timeout and --poll must be positive", file=sys.stderr)
+    if args.poll <= 0:
+        print("error: --poll must be positive", file=sys.stderr)
         return 2
-    settings = replace(
-        DEFAULTS,
-        workers=args.workers,
-        seed=args.seed,
-        secret_file=args.secret_file,
-        timeouts=Timeouts.per_step(args.timeout),
-    )
-    try:
-        settings.secret()
-    except (OSError, ValueError) as error:
-        print(f"error: no course secret: {error}", file=sys.stderr)
+    settings = settings_from(args)
+    if isinstance(settings, str):
+        print(f"error: {settings}", file=sys.stderr)
         return 2
     from autograders.watch.service import WatchOptions, watch
 
