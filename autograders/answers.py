@@ -1,8 +1,8 @@
 """The shape of every answer a probe may bring back, checked before any judge reads it.
 
 Answers come from the student's process, so they are untrusted: anything may arrive in their
-place. `check_answer` accepts exactly the shapes that `sandbox/probes.py` and
-`sandbox/encode.py` produce (and `static.py` for static probes) and raises `Malformed`
+place. `check_answer` accepts exactly the shapes that `sandbox/child/probes.py` and
+`sandbox/child/encode.py` produce (and `static.py` for static probes) and raises `Malformed`
 otherwise. A judge may then index an answer without guarding every key, and an exception in
 a judge is a bug in the grader (see `problems.base.judge`), never the student's loss.
 """

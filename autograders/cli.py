@@ -68,7 +68,7 @@ def grade_command(args: argparse.Namespace) -> int:
     if isinstance(settings, str):
         print(f"error: {settings}", file=sys.stderr)
         return 2
-    from autograders.sandbox.pool import Sandbox  # the standard library only
+    from autograders.sandbox.host.pool import Sandbox  # the standard library only
 
     local = args.scheduler is None  # else each Dask worker has its own sandbox
     with Sandbox(settings.limits, settings.workers) if local else contextlib.nullcontext() as box:

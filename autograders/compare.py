@@ -5,7 +5,7 @@ right type, the right shape, finite values, then values close within tolerances 
 float32 answers. The first failure raises `Mismatch`, whose message a student can read. A
 message shows the student's own value and the input, never the hidden expected value.
 
-Received values are the plain-data descriptions made in the sandbox (`sandbox/encode.py`);
+Received values are the plain-data descriptions made in the sandbox (`sandbox/child/encode.py`);
 nothing here touches a student object.
 """
 

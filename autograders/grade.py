@@ -21,7 +21,7 @@ from autograders.reports.gradescope import write_results_json
 from autograders.reports.progress import Progress
 from autograders.reports.summary import write_summary_png
 from autograders.results import StudentResult
-from autograders.sandbox.pool import Sandbox
+from autograders.sandbox.host.pool import Sandbox
 from autograders.settings import Settings
 from autograders.submission import student_folders
 

@@ -7,7 +7,7 @@ import argparse
 from dataclasses import replace
 from pathlib import Path
 
-from autograders.sandbox.session import Timeouts
+from autograders.sandbox.host.session import Timeouts
 from autograders.settings import Settings
 
 DEFAULTS = Settings()

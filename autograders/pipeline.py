@@ -2,7 +2,7 @@
 
     read + sanitize   submission.read_notebook     JSON only; test cells dropped
     make trials       problems registry             hidden inputs from the attempt's seed
-    execute           sandbox.session.run_notebook  cells, then one fork per question
+    execute           sandbox.host.session          cells, then the questions, in a child
     judge             problems.base.judge           plain data against float64 references
     collect           results.CheckResult           one per check, even when nothing ran
 
@@ -22,8 +22,8 @@ from autograders.course_secret import notebook_seed
 from autograders.hints import hint_for_error
 from autograders.problems.base import Problem, Trial, Verdict, judge
 from autograders.results import GRADED, CheckResult, StudentResult
-from autograders.sandbox.pool import Sandbox
-from autograders.sandbox.session import NotebookRun, Question, run_notebook
+from autograders.sandbox.host.pool import Sandbox
+from autograders.sandbox.host.session import NotebookRun, Question, run_notebook
 from autograders.settings import Settings
 from autograders.submission import NotebookCells, NotGradable, read_notebook
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograders import course_secret
+from autograders.sandbox.host.session import Timeouts
 from autograders.sandbox.limits import Limits
-from autograders.sandbox.session import Timeouts
 
 
 @dataclass(frozen=True)

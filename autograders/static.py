@@ -1,9 +1,10 @@
 """Facts the grader reads from a submission's source text, in the grading process.
 
 Some properties cannot be trusted when the student's own process reports them (see
-`sandbox/probes.py`): that `Square` is a class deriving from `torch.autograd.Function` with its
-own `forward` and `backward`, for instance. Those are read here from the code cells' text with
-`ast` (parsing runs nothing), after IPython's own text transforms (magics, `!` lines).
+`sandbox/child/probes.py`): that `Square` is a class deriving from `torch.autograd.Function`
+with its own `forward` and `backward`, for instance. Those are read here from the code cells'
+text with `ast` (parsing runs nothing), after IPython's own text transforms (magics, `!`
+lines).
 
 A static probe is answered here and never sent to the child; its answer has the same shape as
 a child's (`{"ok": True, "value": ...}`), so the judges read both alike.

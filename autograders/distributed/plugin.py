@@ -22,7 +22,7 @@ from autograders.results import StudentResult
 from autograders.settings import Settings
 
 if TYPE_CHECKING:
-    from autograders.sandbox.pool import Sandbox
+    from autograders.sandbox.host.pool import Sandbox
 
 PLUGIN_PREFIX = "autograders-sandbox-"
 
@@ -61,7 +61,7 @@ class SandboxPlugin(WorkerPlugin):
     def _start(self, threads: int) -> None:
         from autograders.distributed.stale import sweep_stale_cgroups
         from autograders.grade import free_slots
-        from autograders.sandbox.pool import Sandbox
+        from autograders.sandbox.host.pool import Sandbox
 
         sweep_stale_cgroups()  # groups left by a worker killed on this host
         self.private = Path(tempfile.mkdtemp(prefix="autograders-worker-"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from autograders.sandbox import cgroups
+from autograders.sandbox.host import cgroups
 
 PREFIX = "autograders-"
 

@@ -89,7 +89,7 @@ def stage_notebooks(found: Path | None, into: Path, within: Path) -> Path:
 def grade_submission(root: Path, submission: dict) -> tuple[StudentResult, str]:
     """The student's result and a note for the student ("" when the notebooks were found)."""
     from autograders.pipeline import grade_student, unanswered
-    from autograders.sandbox.pool import Sandbox
+    from autograders.sandbox.host.pool import Sandbox
 
     secret_file = root / "source" / SECRET_NAME
     if not secret_file.is_file():  # never a new secret per container: inputs would vary

@@ -31,8 +31,8 @@ from autograders import problems
 from autograders.nbgrader_plugin.reading import not_gradable_reason
 from autograders.pipeline import attempt_seed, grade_notebook, unanswered
 from autograders.results import CheckResult
-from autograders.sandbox.pool import Sandbox
-from autograders.sandbox.session import Timeouts
+from autograders.sandbox.host.pool import Sandbox
+from autograders.sandbox.host.session import Timeouts
 from autograders.settings import Settings
 from autograders.submission import cells_to_run
 

@@ -78,7 +78,7 @@ def judge(trial: Trial, answers: object) -> Verdict:
     return Verdict(True)
 
 
-# Plain-data builders for probes (see autograders/sandbox/probes.py for their meaning).
+# Plain-data builders for probes (see autograders/sandbox/child/probes.py for their meaning).
 
 
 def function(expression: str, *params: str) -> dict:

@@ -35,8 +35,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def graded(request: pytest.FixtureRequest) -> dict[str, CheckResult]:
     """The verdict of every check, keyed by test cell id."""
     from autograders.pipeline import grade_student
-    from autograders.sandbox.pool import Sandbox
-    from autograders.sandbox.session import Timeouts
+    from autograders.sandbox.host.pool import Sandbox
+    from autograders.sandbox.host.session import Timeouts
     from autograders.settings import Settings
 
     folder = request.config.getoption("--submission")

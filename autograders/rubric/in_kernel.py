@@ -24,7 +24,7 @@ import warnings
 
 from autograders import problems, static
 from autograders.problems.base import Check, Trial, judge
-from autograders.sandbox.child import ask_check
+from autograders.sandbox.child.serve import ask_check
 
 SEED_VARIABLE = "AUTOGRADERS_SEED"
 MAX_OUTPUT = 4000  # characters of the student's printed output kept, as the sandbox does

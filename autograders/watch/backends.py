@@ -36,7 +36,7 @@ class LocalGrader:
 
     def __init__(self, settings: Settings) -> None:
         from autograders.distributed.stale import sweep_stale_cgroups
-        from autograders.sandbox.pool import Sandbox
+        from autograders.sandbox.host.pool import Sandbox
 
         sweep_stale_cgroups()  # what a watcher killed with SIGKILL left behind
         self.settings = settings

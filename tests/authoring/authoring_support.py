@@ -4,7 +4,7 @@ The copy holds `source/`, `nbgrader_config.py` and the `autograders` package. Ev
 runs in the copy with `PYTHONPATH` pointing at it, so the copy's registry is the one imported by
 the sync command, the CLI, nbgrader (its config also puts the course first on `sys.path`), the
 Jupyter kernels and the sandbox (whose warm process imports `autograders` from the folder the
-grading process imported it from, see `autograders/sandbox/pool.py`).
+grading process imported it from, see `autograders/sandbox/host/pool.py`).
 
 Named uniquely, not `helpers`, because the test folders have no __init__.py and share sys.path.
 """

@@ -277,7 +277,7 @@ HARNESS_REWRITES = [
                     return i ** 2
 
 
-            _probes = sys.modules.get("autograders.sandbox.probes")
+            _probes = sys.modules.get("autograders.sandbox.child.probes")
             if _probes is not None:
                 _probes._issubclass = lambda *args: True
                 _probes._isinstance = lambda *args: True
@@ -309,7 +309,7 @@ HARNESS_REWRITES = [
                     return i ** 2
 
 
-            _probes = sys.modules.get("autograders.sandbox.probes")
+            _probes = sys.modules.get("autograders.sandbox.child.probes")
             if _probes is not None:  # answer the direct call with the forward's own value
                 _probes.OPERATIONS["backward_direct"] = lambda op, ns, regs: {
                     "ok": True, "value": {"type": "none"}}

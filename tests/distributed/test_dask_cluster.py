@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from autograders.distributed.stale import stale_groups
-from autograders.sandbox import cgroups
+from autograders.sandbox.host import cgroups
 from autograders.settings import Settings
 from tests.watch.classes import expected_total, grades, make_class
 

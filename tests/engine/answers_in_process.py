@@ -5,7 +5,7 @@ the fast judge tests.
 
 Runs in a process of its own (the tests' process keeps no student state): each notebook's
 cells run in one IPython shell, reset between notebooks, and each check's probes are answered
-by the same child-side code the sandbox uses (`sandbox/probes.py`), static probes by
+by the same child-side code the sandbox uses (`sandbox/child/probes.py`), static probes by
 `static.py`. Only for trusted submissions (the corpus's honest and mistaken ones): nothing
 here is confined.
 """
@@ -26,8 +26,8 @@ from IPython.core.interactiveshell import InteractiveShell  # noqa: E402
 from autograders import problems, static  # noqa: E402
 from autograders.course_secret import public_secret  # noqa: E402
 from autograders.pipeline import attempt_seed  # noqa: E402
-from autograders.sandbox import probes  # noqa: E402
-from autograders.sandbox.shell import SandboxShell  # noqa: E402
+from autograders.sandbox.child import probes  # noqa: E402
+from autograders.sandbox.child.shell import SandboxShell  # noqa: E402
 from autograders.submission import NotGradable, read_notebook  # noqa: E402
 
 

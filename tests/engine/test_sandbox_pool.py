@@ -8,8 +8,8 @@ import time
 
 import pytest
 
+from autograders.sandbox.host.pool import Sandbox
 from autograders.sandbox.limits import Limits
-from autograders.sandbox.pool import Sandbox
 
 pytestmark = pytest.mark.slow
 

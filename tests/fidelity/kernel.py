@@ -28,7 +28,7 @@ def _ask_like_the_grader(ops_json):
 
     from IPython.display import display
 
-    from autograders.sandbox.child import ask_check
+    from autograders.sandbox.child.serve import ask_check
 
     answers = ask_check(get_ipython().user_ns, json.loads(ops_json))
     display({{{mime!r}: json.dumps(answers, default=str)}}, raw=True)

@@ -3,7 +3,7 @@
 Every honest submission of the corpus (and every "jupyter" one, right or wrong) runs twice:
 in a real kernel (nbclient + ipykernel, the inline backend, the notebook's own folder), then
 the grader's questions in that kernel through the child's own code; and in the sandbox
-(`autograders.sandbox.session.run_notebook`), with the same cells and the same trials (one
+(`autograders.sandbox.host.session.run_notebook`), with the same cells and the same trials (one
 fixed seed). The two must agree on which cells fail and on every answer, check by check.
 
 Identical notebooks (most submissions change one answer) run once. Kernels run two at a time
@@ -22,9 +22,9 @@ import pytest
 
 from autograders import pipeline, problems
 from autograders.problems.base import Trial
+from autograders.sandbox.host.pool import Sandbox
+from autograders.sandbox.host.session import NotebookRun, Question, Timeouts, run_notebook
 from autograders.sandbox.limits import Limits
-from autograders.sandbox.pool import Sandbox
-from autograders.sandbox.session import NotebookRun, Question, Timeouts, run_notebook
 from autograders.submission import read_notebook
 from tests.corpus import CATEGORIES
 from tests.corpus.build import build_class

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from forked import LIMITS
 
-from autograders.sandbox.cgroups import ProcessCaps
+from autograders.sandbox.host.cgroups import ProcessCaps
 
 
 @pytest.fixture

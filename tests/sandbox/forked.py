@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 import autograders
-from autograders.sandbox import landlock
-from autograders.sandbox.confine import confine, default_read_only_paths
+from autograders.sandbox.child import landlock
+from autograders.sandbox.child.confine import confine, default_read_only_paths
 from autograders.sandbox.limits import Limits
 
 PACKAGE_DIR = Path(autograders.__file__).parent

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 
-from autograders.sandbox.pool import Sandbox
-from autograders.sandbox.session import NotebookRun, Question, Timeouts, run_notebook
+from autograders.sandbox.host.pool import Sandbox
+from autograders.sandbox.host.session import NotebookRun, Question, Timeouts, run_notebook
 
 TIMEOUTS = Timeouts(cell=30, question=30, notebook=120)
 

@@ -12,9 +12,9 @@ import struct
 import pytest
 from sandboxed_notebook import call, run_cells
 
+from autograders.sandbox.host.pool import Sandbox
+from autograders.sandbox.host.session import BROKE_PROTOCOL, FORGED, Question
 from autograders.sandbox.limits import Limits
-from autograders.sandbox.pool import Sandbox
-from autograders.sandbox.session import BROKE_PROTOCOL, FORGED, Question
 
 pytestmark = pytest.mark.slow
 

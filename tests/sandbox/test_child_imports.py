@@ -16,8 +16,8 @@ import pytest
 from sandboxed_notebook import read_json
 
 import autograders
+from autograders.sandbox.host.pool import Sandbox
 from autograders.sandbox.limits import Limits
-from autograders.sandbox.pool import Sandbox
 
 ROOT = Path(autograders.__file__).resolve().parents[1]
 # Grader-side modules that hold expected values, references, the course secret or the rubric.
@@ -36,8 +36,8 @@ FORBIDDEN = (
 CHILD_SIDE = """
 import json, sys
 sys.path.insert(0, sys.argv[1])
-from autograders.sandbox import zygote
-from autograders.sandbox import child, shell, probes, encode, confine, landlock, seccomp
+from autograders.sandbox.child import zygote
+from autograders.sandbox.child import confine, encode, landlock, probes, seccomp, serve, shell
 print(json.dumps(sorted(name for name in sys.modules if name.startswith("autograders"))))
 """
 
@@ -51,7 +51,7 @@ def test_the_child_side_imports_nothing_of_the_grader() -> None:
         check=True,
     )
     imported = json.loads(done.stdout.splitlines()[-1])
-    assert "autograders.sandbox.child" in imported, imported  # the check saw the child side
+    assert "autograders.sandbox.child.serve" in imported, imported  # the check saw the child side
     leaked = [name for name in imported if name.startswith(FORBIDDEN)]
     assert leaked == [], leaked
     assert all(name.startswith("autograders.sandbox") for name in imported[1:]), imported
@@ -63,5 +63,5 @@ def test_a_notebook_finds_none_of_the_grader_in_sys_modules() -> None:
     cell = "import json, sys\nreport = json.dumps([m for m in sys.modules if 'autograders' in m])"
     with Sandbox(Limits(), workers=1) as sandbox:
         imported = read_json(sandbox, [cell])
-    assert "autograders.sandbox.child" in imported, imported
+    assert "autograders.sandbox.child.serve" in imported, imported
     assert [name for name in imported if name.startswith(FORBIDDEN)] == []

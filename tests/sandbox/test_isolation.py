@@ -19,8 +19,8 @@ import pytest
 import torch  # imported before fork, as the warm process does: the rlimits come after
 from forked import in_child, needs_landlock, outcome, unix_connect
 
-from autograders.sandbox import forking, namespaces, seccomp
-from autograders.sandbox.shell import make_shell
+from autograders.sandbox.child import forking, namespaces, seccomp
+from autograders.sandbox.child.shell import make_shell
 
 DGRAM = socket.SOCK_DGRAM
 needs_seccomp = pytest.mark.skipif(

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from forked import ABI, LIMITS, PACKAGE_DIR, in_child, needs_landlock, outcome, unix_connect
 
-from autograders.sandbox import landlock
-from autograders.sandbox.confine import confine, default_read_only_paths
+from autograders.sandbox.child import landlock
+from autograders.sandbox.child.confine import confine, default_read_only_paths
 
 
 @needs_landlock

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from forked import LIMITS, in_child, outcome
 
-from autograders.sandbox.cgroups import ProcessCaps
+from autograders.sandbox.host.cgroups import ProcessCaps
 
 
 def test_memory_and_file_size_limits(workdir: Path) -> None:

@@ -14,8 +14,8 @@ import pytest
 from sandboxed_notebook import read_json
 
 import autograders
+from autograders.sandbox.host.pool import Sandbox
 from autograders.sandbox.limits import Limits
-from autograders.sandbox.pool import Sandbox
 
 pytestmark = pytest.mark.slow
 PACKAGE_DIR = str(Path(autograders.__file__).parent)
@@ -163,5 +163,5 @@ def test_proc_shows_the_child_and_nothing_of_the_host(sandbox: Sandbox) -> None:
     setup = f"NEEDLES, PARTS = {needles!r}, {parts!r}"
     found = read_json(sandbox, [setup, LIST_PROCESSES])
     assert found["me"] == 1 and found["pids"] == [1], found["pids"]
-    assert "autograders.sandbox.zygote" in " ".join(found["init"]), found["init"]
+    assert "autograders.sandbox.child.zygote" in " ".join(found["init"]), found["init"]
     assert found["leaks"] == [], found["leaks"]

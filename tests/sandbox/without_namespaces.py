@@ -18,10 +18,10 @@ from pathlib import Path
 from sandboxed_notebook import read_json
 
 import autograders
-from autograders.sandbox.landlock import prctl
+from autograders.sandbox.child.landlock import prctl
+from autograders.sandbox.child.seccomp import _SockFilter, _SockFprog
+from autograders.sandbox.host.pool import Sandbox
 from autograders.sandbox.limits import Limits
-from autograders.sandbox.pool import Sandbox
-from autograders.sandbox.seccomp import _SockFilter, _SockFprog
 
 UNSHARE = {"x86_64": (0xC000_003E, 272), "aarch64": (0xC000_00B7, 97)}
 CELL = f"""

@@ -22,8 +22,9 @@ from __future__ import annotations
 import os
 import sys
 
-from autograders.sandbox import probes, protocol
-from autograders.sandbox.shell import (
+from autograders.sandbox import protocol
+from autograders.sandbox.child import probes
+from autograders.sandbox.child.shell import (
     CappedStream,
     as_in_a_notebook,
     close_figures_except,

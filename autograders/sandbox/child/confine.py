@@ -25,8 +25,8 @@ import tempfile
 from collections.abc import Collection, Sequence
 from importlib.metadata import packages_distributions
 
-from autograders.sandbox import landlock, seccomp
-from autograders.sandbox.landlock import prctl
+from autograders.sandbox.child import landlock, seccomp
+from autograders.sandbox.child.landlock import prctl
 from autograders.sandbox.limits import Limits
 
 DEVICE_FILES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")

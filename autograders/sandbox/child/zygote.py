@@ -25,11 +25,13 @@ import signal
 import socket
 from typing import cast
 
+from autograders.sandbox import protocol
+
 # Only stdlib-based modules at import: torch, IPython and what needs them (`child`, `shell`)
 # come in `warm_up`, after `main` has entered its namespaces.
-from autograders.sandbox import confine, namespaces, protocol
-from autograders.sandbox.forking import PR_SET_CHILD_SUBREAPER, fork_child, reap_children
-from autograders.sandbox.landlock import prctl
+from autograders.sandbox.child import confine, namespaces
+from autograders.sandbox.child.forking import PR_SET_CHILD_SUBREAPER, fork_child, reap_children
+from autograders.sandbox.child.landlock import prctl
 from autograders.sandbox.limits import Limits
 from autograders.sandbox.messages import Config, Confined, Ready, SpawnFailed, SpawnRequest, Started
 
@@ -135,8 +137,8 @@ def warm_up(config: Config):
     import torch.func  # noqa: F401
     import torch.nn.functional  # noqa: F401
 
-    from autograders.sandbox import child  # noqa: F401  (torch, numpy, matplotlib: warm them)
-    from autograders.sandbox.shell import make_shell
+    from autograders.sandbox.child import serve  # noqa: F401  (torch, numpy, matplotlib: warm them)
+    from autograders.sandbox.child.shell import make_shell
 
     torch.set_num_threads(1)  # one core per child: the grader runs several children at once
     shell = make_shell(config["ipython_dir"])
@@ -176,9 +178,9 @@ def run_child(
         )
         warnings += not_private
         protocol.send(sock, Confined(event="confined", warnings=warnings))
-        from autograders.sandbox import child  # imported in the warm process already
+        from autograders.sandbox.child import serve  # imported in the warm process already
 
-        child.serve(sock, shell)
+        serve.serve(sock, shell)
     finally:
         os._exit(0)
 

@@ -26,7 +26,7 @@ import platform
 import struct
 import sys
 
-from autograders.sandbox.landlock import prctl
+from autograders.sandbox.child.landlock import prctl
 
 _PR_SET_NO_NEW_PRIVS, _PR_SET_SECCOMP, _SECCOMP_MODE_FILTER = 38, 22, 2
 _KILL_PROCESS, _ERRNO, _ALLOW = 0x8000_0000, 0x0005_0000, 0x7FFF_0000

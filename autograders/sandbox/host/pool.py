@@ -21,17 +21,19 @@ from collections.abc import Mapping
 from dataclasses import asdict
 from pathlib import Path
 
-from autograders.sandbox import cgroups, confine, protocol
+from autograders.sandbox import protocol
+from autograders.sandbox.child import confine
+from autograders.sandbox.host import cgroups
 from autograders.sandbox.limits import Limits
 from autograders.sandbox.messages import Config, ExitRequest, SpawnRequest
 
-PACKAGE_DIR = Path(__file__).resolve().parents[1]
+PACKAGE_DIR = Path(__file__).resolve().parents[2]  # autograders/
 START_TIMEOUT = 180.0  # importing torch on a cold disk can take a while
 # The package's folder comes on stdin, not in argv: a child's /proc/1/cmdline is this
 # command line (the child is a fork of the warm process), and need not name grader paths.
 ZYGOTE_CODE = (
     "import sys; sys.path.insert(0, sys.stdin.readline().rstrip('\\n')); "
-    "from autograders.sandbox.zygote import main; main(*map(int, sys.argv[1:]))"
+    "from autograders.sandbox.child.zygote import main; main(*map(int, sys.argv[1:]))"
 )
 
 

@@ -19,7 +19,7 @@ import builtins
 
 import torch
 
-from autograders.sandbox.encode import c_getter, decode, encode
+from autograders.sandbox.child.encode import c_getter, decode, encode
 
 _isinstance = builtins.isinstance
 _issubclass = builtins.issubclass

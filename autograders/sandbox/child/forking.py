@@ -8,7 +8,7 @@ import errno
 import os
 import time
 
-from autograders.sandbox import namespaces
+from autograders.sandbox.child import namespaces
 
 PR_SET_CHILD_SUBREAPER = 36
 FORK_PATIENCE = 10.0  # seconds a fork waits for the slot's process limit to free up

@@ -12,8 +12,8 @@ import time
 from dataclasses import dataclass, field
 
 from autograders.sandbox import messages
+from autograders.sandbox.host.pool import Child, Sandbox
 from autograders.sandbox.messages import Cell, CellsRequest, Check, QuestionRequest
-from autograders.sandbox.pool import Child, Sandbox
 from autograders.sandbox.protocol import ProtocolError
 
 BROKE_PROTOCOL = "broke the grading protocol"
