@@ -80,7 +80,7 @@ def grade_notebook(
         Question(
             p.question_id,
             [
-                {"test_id": c.test_id, "probes": _child_probes(trials[c.test_id].probes)}
+                {"test_id": c.test_id, "probes": static.child_probes(trials[c.test_id].probes)}
                 for c in p.checks
             ],
         )
@@ -113,10 +113,6 @@ def grade_notebook(
     return results
 
 
-def _child_probes(probes: list[dict]) -> list[dict]:
-    return [probe for probe in probes if not static.is_static(probe)]
-
-
 def _verdict(run: NotebookRun, test_id: str, trial: Trial, sources: list[str]) -> Verdict:
     if test_id in run.failures:
         return Verdict(
@@ -126,20 +122,8 @@ def _verdict(run: NotebookRun, test_id: str, trial: Trial, sources: list[str]) -
         )
     return judge(
         trial,
-        with_static_answers(trial.probes, run.answers.get(test_id, {}).get("answers"), sources),
+        static.merged_answers(trial.probes, run.answers.get(test_id, {}).get("answers"), sources),
     )
-
-
-def with_static_answers(probes: list[dict], child_answers: object, sources: list[str]) -> object:
-    """The answers in the order of the probes: the child's, with the static ones put in."""
-    if not isinstance(child_answers, list):
-        return child_answers
-    from_child = iter(child_answers)
-    answers = [
-        static.answer(probe, sources) if static.is_static(probe) else next(from_child, None)
-        for probe in probes
-    ]
-    return answers if next(from_child, None) is None else None
 
 
 def _explain_answer_cell(

@@ -27,6 +27,24 @@ def is_static(op: dict) -> bool:
     return op.get("op") in STATIC_OPS
 
 
+def child_probes(probes: list[dict]) -> list[dict]:
+    """The probes the child answers (every one but the static ones), in order."""
+    return [probe for probe in probes if not is_static(probe)]
+
+
+def merged_answers(probes: list[dict], child_answers: object, sources: list[str]) -> object:
+    """The answers in the order of `probes`: the child's answers to `child_probes(probes)`,
+    with the static ones answered here and put in their places. Anything but a list from the
+    child, or a list of the wrong length, is passed on for the judge to refuse."""
+    if not isinstance(child_answers, list):
+        return child_answers
+    from_child = iter(child_answers)
+    answers = [
+        answer(probe, sources) if is_static(probe) else next(from_child, None) for probe in probes
+    ]
+    return answers if next(from_child, None) is None else None
+
+
 def class_facts(name: str) -> dict:
     """The probe: what the cells' text says about the last `class name(...)` statement."""
     return {"op": "class_facts", "name": name}

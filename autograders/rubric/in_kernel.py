@@ -106,13 +106,8 @@ def ask(trial: Trial, namespace: dict, sources: list[str]) -> tuple[list, str]:
         contextlib.redirect_stderr(buffer),
     ):
         warnings.simplefilter("ignore")
-        from_child = iter(
-            ask_check(namespace, [op for op in trial.probes if not static.is_static(op)])
-        )
-        answers = [
-            static.answer(op, sources) if static.is_static(op) else next(from_child)
-            for op in trial.probes
-        ]
+        from_child = ask_check(namespace, static.child_probes(trial.probes))
+        answers = static.merged_answers(trial.probes, from_child, sources)
     plain = json.loads(json.dumps(answers, allow_nan=True, default=str))
     return plain, buffer.getvalue()[-MAX_OUTPUT:]
 

@@ -13,12 +13,10 @@ import http.server
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +26,7 @@ from nbgrader.api import Gradebook
 
 from tests.assignment.assignment_support import ROOT, nbgrader, tool_env
 from tests.browser.browser_payloads import build_class
+from tests.browser.jupyterlab import free_port, wait_until_up
 
 CHROMIUM = Path("/usr/bin/chromium")
 KEPT = Path(__file__).parent / "screenshots"
@@ -109,30 +108,11 @@ def graded(tmp_path_factory: pytest.TempPathFactory, listener: HitListener) -> G
     return GradedCourse(course, autograde, feedback, students)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"jupyter server exited:\n{log.read_text()[-3000:]}")
-        try:
-            urllib.request.urlopen(url, timeout=2).close()
-            return
-        except OSError:
-            time.sleep(0.5)
-    pytest.fail(f"jupyter server did not answer:\n{log.read_text()[-3000:]}")
-
-
 @contextlib.contextmanager
 def serve(course: Path, runtime: Path, *, guarded: bool) -> Iterator[Formgrader]:
     """`jupyter server` in the course root, with the committed jupyter_server_config.py when
     `guarded`, else as nbgrader ships (its formgrader extension, no guard)."""
-    port, token = _free_port(), secrets.token_hex(16)
+    port, token = free_port(), secrets.token_hex(16)
     env = tool_env() | {"JUPYTER_RUNTIME_DIR": str(runtime), "JUPYTER_PLATFORM_DIRS": "1"}
     log = runtime / "server.log"
     command = [
@@ -147,7 +127,7 @@ def serve(course: Path, runtime: Path, *, guarded: bool) -> Iterator[Formgrader]
         process = subprocess.Popen(command, cwd=course, env=env, stdout=out, stderr=out)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(f"{url}/api/status?token={token}", process, log)
+        wait_until_up(f"{url}/api/status?token={token}", process, log, patience=90)
         yield Formgrader(url, token, log)
     finally:
         process.terminate()

@@ -74,14 +74,16 @@ def disable_instructor_extensions(home: Path) -> None:
         subprocess.run([*command, plugin], env=lab_environment(home), check=True, timeout=120)
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
 
 
-def _wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 120
+def wait_until_up(url: str, process: subprocess.Popen, log: Path, patience: float = 120.0) -> None:
+    """Wait until a Jupyter server started as `process` answers `url`; its log on failure."""
+    deadline = time.monotonic() + patience
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"jupyter lab exited:\n{log.read_text()[-3000:]}")
@@ -101,7 +103,7 @@ def jupyter_lab(root: Path, home: Path, *extra: str, env: dict | None = None) ->
     `env` adds to lab_environment(home).
     """
     home.mkdir(parents=True, exist_ok=True)
-    port, token = _free_port(), secrets.token_hex(16)
+    port, token = free_port(), secrets.token_hex(16)
     log = home / "jupyter-lab.log"
     command = [
         *(sys.executable, "-m", "jupyter", "lab", *extra),
@@ -116,7 +118,7 @@ def jupyter_lab(root: Path, home: Path, *extra: str, env: dict | None = None) ->
         )
     lab = Lab(f"http://127.0.0.1:{port}", token, root, log)
     try:
-        _wait_until_up(lab.address("/api/status"), process, log)
+        wait_until_up(lab.address("/api/status"), process, log)
         yield lab
     finally:
         process.terminate()
