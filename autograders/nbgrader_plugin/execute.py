@@ -28,6 +28,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Float, Int, Unicode
 
 from autograders import problems
+from autograders.cell_outputs import notebook_outputs
 from autograders.nbgrader_plugin.reading import not_gradable_reason
 from autograders.pipeline import attempt_seed, grade_notebook, unanswered
 from autograders.results import CheckResult
@@ -117,35 +118,12 @@ class IsolatedExecute(NbGraderPreprocessor):
             if cell.cell_type != "code":
                 continue
             cell.outputs = [
-                from_dict(output) for output in sandbox_outputs(cell_outputs.get(index))
+                from_dict(output) for output in notebook_outputs(cell_outputs.get(index))
             ]
             if grade_id in results:
                 cell.outputs = [from_dict(test_cell_output(results[grade_id]))]
             elif grade_id in problems.CHECKS:  # a test cell whose check did not run here
                 self.log.error("No verdict for test cell %s", grade_id)
-
-
-def sandbox_outputs(report: dict | None) -> list[dict]:
-    """nbformat outputs for what a cell printed in the sandbox, and the error it raised."""
-    if not report:
-        return []
-    outputs = [
-        {"output_type": "stream", "name": name, "text": report[name]}
-        for name in ("stdout", "stderr")
-        if report.get(name)
-    ]
-    error = report.get("error")
-    # IPython printed the traceback to stdout already; an error it could not print still shows
-    if error and error["type"] not in report.get("stdout", ""):
-        outputs.append(
-            {
-                "output_type": "error",
-                "ename": error["type"],
-                "evalue": error["message"],
-                "traceback": [f"{error['type']}: {error['message']}"],
-            }
-        )
-    return outputs
 
 
 def test_cell_output(result: CheckResult) -> dict:
