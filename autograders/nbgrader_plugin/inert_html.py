@@ -5,11 +5,15 @@ a markdown cell (`<script>`, `onerror=`, `<iframe srcdoc>`, a `javascript:` link
 that hides the score inputs) runs on the Jupyter server's origin with the instructor's session
 when nbgrader's formgrader or feedback templates render it through their `markdown2html` filter.
 
-Here markdown is rendered exactly as nbconvert renders it for those templates, then the HTML is
+Here markdown is rendered as nbconvert renders it for those templates, except that each
+formula becomes MathML (`autograders.mathml`: math shows without MathJax, offline and under a
+strict CSP; a formula that does not convert stays TeX, as escaped text), then the HTML is
 cleaned by `nh3` (the Rust `ammonia` sanitiser) with an allow-list: the tags, attributes and
-classes honest markdown produces (headings with their anchors, LaTeX text, tables with their
+classes honest markdown produces (headings with their anchors, MathML Core, tables with their
 alignment, images with relative or `data:image/...` sources, highlighted code, links to http,
 https, mailto and relative targets) and nothing that runs, loads a page, submits, or restyles.
+ammonia checks where each MathML element may sit (its namespace rules), which is what stops
+the mutation-XSS shapes that mix MathML with HTML.
 """
 
 from __future__ import annotations
@@ -22,12 +26,15 @@ from jinja2 import pass_context
 from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 from pygments.token import STANDARD_TYPES
 
+from autograders import mathml
+
 TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd",
     "del", "details", "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3",
     "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s",
     "samp", "small", "span", "strike", "strong", "sub", "summary", "sup", "table", "tbody", "td",
     "tfoot", "th", "thead", "tr", "tt", "u", "ul", "var", "wbr",
+    *mathml.TAGS,
 }  # fmt: skip
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 ATTRIBUTES = {
@@ -38,6 +45,7 @@ ATTRIBUTES = {
     "th": {"colspan", "rowspan", "style"},
     "ol": {"start"},
     **{heading: {"id"} for heading in HEADINGS},  # nbconvert's anchors for headings
+    **{tag: set(mathml.ATTRIBUTES) for tag in mathml.TAGS},  # values checked: _allowed_value
 }
 # Only the classes nbconvert writes (anchor links, pygments' highlighting): an allowed class
 # such as bootstrap's `navbar-fixed-top` or `alert` would let a cell draw a fake banner.
@@ -66,7 +74,10 @@ def sanitize_html(html: str) -> str:
 
 
 def _allowed_value(tag: str, attribute: str, value: str) -> str | None:
-    """nh3 has checked the scheme; `data:` URLs are images in `<img>`, never pages in links."""
+    """nh3 has checked the scheme; `data:` URLs are images in `<img>`, never pages in links.
+    MathML attributes keep only the values `mathml` allows (no length that moves boxes)."""
+    if tag in mathml.TAGS:
+        return value if mathml.allowed_value(attribute, value) else None
     if attribute in {"href", "src"} and value.strip().lower().startswith("data:"):
         return value if tag == "img" and attribute == "src" and IMAGE_DATA.match(value) else None
     return value
@@ -77,15 +88,34 @@ def neutralise_tex(source: str) -> str:
     return ACTIVE_TEX.sub(lambda match: r"\text{" + match.group(1) + "}", source)
 
 
-def render_markdown(source: str, attachments: dict | None = None) -> str:
-    """The HTML nbconvert's HTMLExporter makes of a markdown cell (its default options)."""
-    renderer = IPythonRenderer(escape=False, attachments=attachments or {}, anchor_link_text="¶")
+def render_markdown(source: str, attachments: dict | None = None, *, math: bool = False) -> str:
+    """The HTML nbconvert's HTMLExporter makes of a markdown cell (its default options); with
+    `math`, each formula that converts is MathML instead of TeX for MathJax."""
+    renderer_class = MathMLRenderer if math else IPythonRenderer
+    renderer = renderer_class(escape=False, attachments=attachments or {}, anchor_link_text="¶")
     return MarkdownWithMath(renderer=renderer).render(source)
 
 
 def safe_markdown(source: str, attachments: dict | None = None) -> str:
-    """`render_markdown` of the source with active TeX commands neutralised, then sanitised."""
-    return sanitize_html(render_markdown(neutralise_tex(source), attachments))
+    """`render_markdown` of the source with active TeX commands neutralised and formulas as
+    MathML, then sanitised."""
+    return sanitize_html(render_markdown(neutralise_tex(source), attachments, math=True))
+
+
+class MathMLRenderer(IPythonRenderer):
+    """nbconvert's renderer, with `$...$`, `\\(...\\)`, `$$...$$`, `\\[...\\]` and
+    `\\begin{...}` environments written as MathML; what does not convert stays TeX text."""
+
+    def inline_math(self, body: str) -> str:
+        return mathml.tex_to_mathml(body, display=False) or super().inline_math(body)
+
+    def block_math(self, body: str) -> str:
+        return mathml.tex_to_mathml(body, display=True) or super().block_math(body)
+
+    def latex_environment(self, name: str, body: str) -> str:
+        environment = f"\\begin{{{name}}}{body}\\end{{{name}}}"
+        converted = mathml.tex_to_mathml(environment, display=True)
+        return converted or super().latex_environment(name, body)
 
 
 @pass_context

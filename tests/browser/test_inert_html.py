@@ -35,7 +35,9 @@ def test_mathjax_links_styles_and_extensions_become_text() -> None:
     source = "$\\href{javascript:alert(1)}{x}$, $\\style{position:fixed}{y}$, $\\require{html}$"
     inert = inert_markdown(source)
     assert not re.search(r"\\(href|style|require)", inert)
-    assert "\\text{href}" in inert and "\\text{style}" in inert
+    # the replacement is the sanitised rendering: each command is a word of the formula
+    assert "<mtext>href</mtext>" in inert and "<mtext>style</mtext>" in inert
+    assert "href=" not in inert and "style=" not in inert
 
 
 def test_the_banner_text_stays_but_not_its_position() -> None:
@@ -57,8 +59,9 @@ def test_honest_markdown_is_kept_byte_for_byte(source: str) -> None:
     assert inert_markdown(source) == source
 
 
-@pytest.mark.parametrize("source", HONEST[:4])
+@pytest.mark.parametrize("source", [source for source in HONEST[:4] if "$" not in source])
 def test_the_filter_renders_honest_markdown_as_nbconvert_does(source: str) -> None:
+    """Formulas aside (MathML here, TeX for MathJax there: tests/reports/test_mathml.py)."""
     exporter = HTMLExporter()
     stock = exporter.markdown2html({"cell": {}}, source)
     env = Environment()
@@ -103,7 +106,7 @@ def test_outputs_attachments_and_widget_state_are_made_inert(caplog) -> None:
     with caplog.at_level(logging.WARNING):
         nb, _ = MakeStudentContentInert().preprocess(nb, {"nbgrader": {"student": "bob"}})
     first, widget = nb.cells[0].outputs
-    assert first.data == {"text/html": '<b>ok</b><img src="x">', "text/plain": "<ok>"}
+    assert first.data == {"text/plain": "<ok>"}  # only text and raster images stay
     assert list(widget.data) == ["text/plain"]
     assert nb.cells[1].attachments == {"a.png": {"image/png": "iVBO"}}
     assert "widgets" not in nb.metadata
