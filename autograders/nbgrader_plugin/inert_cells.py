@@ -8,9 +8,11 @@ Runs in `nbgrader autograde` (so the stored autograded notebooks are harmless to
   `\\href` or `\\style`) has its source replaced by the sanitised HTML of that rendering, and
   the change is logged; honest markdown (LaTeX, tables, images, code, links) is left
   byte for byte as the student wrote it;
-- outputs: HTML and markdown are sanitised the same way; JavaScript, SVG (which can hold
-  scripts when inlined), widget views and unknown rich types are dropped, plain text and
-  raster images kept;
+- outputs keep their plain text and their PNG and JPEG images, each checked again
+  (`sandbox.images`: base64, the type's signature, the size cap); every other type (HTML,
+  markdown, LaTeX, JavaScript, SVG, which can hold scripts when inlined, widget views, unknown
+  rich types) is dropped. The sandbox reports nothing else, so this only bites on a forged
+  or hand-edited notebook;
 - attachments other than raster images are dropped, and so is the notebook's widget state,
   which nbconvert's templates would hand to widget code loaded from a CDN.
 """
@@ -29,9 +31,10 @@ from autograders.nbgrader_plugin.inert_html import (
     same_html,
     sanitize_html,
 )
+from autograders.sandbox.images import OUTPUT_IMAGES, image_problem
 
-KEPT_OUTPUT_TYPES = {"text/plain", "text/latex", "image/png", "image/jpeg", "image/gif"}
-SANITISED_OUTPUT_TYPES = {"text/html", "text/markdown"}
+OUTPUT_RASTERS = set(OUTPUT_IMAGES.values())
+REMOVED = "(output removed: only text and PNG or JPEG images are shown)"
 RASTER_ATTACHMENTS = {"image/png", "image/jpeg", "image/gif", "image/webp"}
 
 
@@ -103,26 +106,30 @@ def inert_markdown(source: str, attachments: dict | None = None) -> str:
 
 
 def _make_output_inert(output: NotebookNode) -> bool:
-    """Sanitise or drop the output's rich representations in place; whether any changed."""
+    """Keep only the output's plain text and valid raster images, in place; whether any
+    representation was dropped."""
     if not isinstance(output, dict) or "data" not in output:
         return False  # a stream or an error: text, escaped by every template
-    changed = not isinstance(output["data"], dict)
-    if changed:
-        output["data"] = {}
-    for kind in list(output["data"]):
-        value = output["data"][kind]
-        text = _text(value) if isinstance(value, list) else value
-        if kind in KEPT_OUTPUT_TYPES | SANITISED_OUTPUT_TYPES and isinstance(text, str):
-            clean = _inert_output_text(kind, text)
-            if clean != text:
-                output["data"][kind] = clean
-                changed = True
-        else:
-            del output["data"][kind]
-            changed = True
-    if not output["data"]:
-        output["data"]["text/plain"] = "(output removed: it could run code in a browser)"
+    data = output["data"] if isinstance(output["data"], dict) else {}
+    kept = {kind: value for kind, value in data.items() if _keep(kind, value)}
+    changed = kept != output["data"]
+    output["data"] = kept
+    if not kept:
+        output["data"]["text/plain"] = (
+            "(output removed: only text and PNG or JPEG images are shown)"
+        )
     return changed
+
+
+def _keep(kind: str, value: object) -> bool:
+    if kind == "text/plain":
+        return isinstance(value, str) or (
+            isinstance(value, list) and all(isinstance(part, str) for part in value)
+        )
+    if kind in OUTPUT_RASTERS and isinstance(value, str):
+        # nbformat allows line breaks in base64 (JupyterLab saves a trailing one)
+        return image_problem(kind, "".join(value.split())) is None
+    return False
 
 
 def _text(value: object) -> str:
@@ -130,14 +137,3 @@ def _text(value: object) -> str:
     if isinstance(value, list):
         return "".join(part for part in value if isinstance(part, str))
     return value if isinstance(value, str) else ""
-
-
-def _inert_output_text(kind: str, text: str) -> str:
-    if kind == "text/html":
-        clean = sanitize_html(text)
-        return text if same_html(text, clean) else clean
-    if kind == "text/markdown":
-        return inert_markdown(text)
-    if kind == "text/latex":
-        return neutralise_tex(text)
-    return text  # plain text is escaped by every template; images are base64 data

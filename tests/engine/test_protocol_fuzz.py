@@ -13,11 +13,13 @@ import math
 import socket
 import time
 
+import nbformat
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from autograders.sandbox import protocol
+from autograders.cell_outputs import notebook_outputs
+from autograders.sandbox import images, messages, protocol
 from autograders.sandbox.protocol import HEADER, MAX_NESTING, ProtocolError
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -189,3 +191,36 @@ def test_oversized_header_is_refused_before_reading() -> None:
         theirs.sendall(HEADER.pack(protocol.MAX_MESSAGE_BYTES + 1))
         with pytest.raises(ProtocolError):
             protocol.receive(ours, time.monotonic() + 1)
+
+
+PNG_TEXT = "iVBORw0KGgo" + "A" * 21  # base64 of the PNG signature and zeros
+output_like = st.fixed_dictionaries(
+    {"type": st.sampled_from(["stream", "display", "error", 1])},
+    optional={
+        "name": st.sampled_from(["stdout", "stderr", "stdin"]) | plain,
+        "text": st.text(max_size=50) | plain,
+        "png": st.sampled_from([PNG_TEXT, "R0lGODlh", "!!", ""]) | plain,
+        "jpeg": st.sampled_from(["/9j/4A==", PNG_TEXT]) | plain,
+        "text/html": st.just("<script>alert(1)</script>"),
+    },
+)
+
+
+@SETTINGS
+@given(plain | st.lists(output_like | plain, max_size=12), st.integers(-3, 60))
+def test_any_reported_outputs_become_valid_notebook_outputs(outputs, images_left: int) -> None:
+    """A forged cell report's outputs: checked into known shapes (never an exception), which
+    make nbformat-valid outputs that carry only text and PNG or JPEG images."""
+    message = {"event": "cell", "index": 0, "ok": True, "error": None, "outputs": outputs}
+    received = decoded(protocol.encode(message))
+    if received is None:
+        return  # refused by the channel itself (an integer out of range)
+    report = messages.cell_report(received, 0, images_left)
+    assert report is not None
+    assert messages.images_in(report["outputs"]) <= max(0, images_left)
+    cell = nbformat.v4.new_code_cell("x")
+    cell.outputs = [nbformat.from_dict(output) for output in notebook_outputs(report)]
+    nbformat.validate(nbformat.v4.new_notebook(cells=[cell]))
+    for output in cell.outputs:
+        for mime, data in output.get("data", {}).items():
+            assert mime == "text/plain" or images.image_problem(mime, data) is None

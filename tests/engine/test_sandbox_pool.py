@@ -27,8 +27,8 @@ def test_a_child_runs_cells_and_leaves_nothing_behind() -> None:
             "index": 0,
             "ok": True,
             "error": None,
-            "stdout": "42\n",  # what the cell printed, for the autograded notebook's outputs
-            "stderr": "",
+            # what the cell showed, for the autograded notebook's outputs
+            "outputs": [{"type": "stream", "name": "stdout", "text": "42\n"}],
         }
         workdir = child.workdir
         child.kill()

@@ -3,7 +3,9 @@
 Conversation with the grader (messages in `protocol`):
   grader -> {"op": "cells", "cells": [{"index": i, "source": "..."}], "skip": [i, ...]}
   child  -> {"event": "cell", "index": i, "ok": bool, "error": {...} | None,
-             "stdout": "...", "stderr": "..."} for each cell
+             "outputs": [{"type": "stream", "name": "stdout", "text": "..."},
+                         {"type": "display", "text": "...", "png": "<base64>"}, ...]}
+            for each cell (`messages.CellReport`)
   child  -> {"event": "cells_done"}
   grader -> {"op": "question", "checks": [{"test_id": "...", "probes": [op, ...]}, ...]}
   child  -> {"event": "check", "test_id": "...", "answers": [...], "output": "..."} per check,
@@ -30,6 +32,7 @@ from autograders.sandbox.child.shell import (
     close_figures_except,
     end_of_cell,
     open_figures,
+    showing_outputs,
 )
 
 _serving_pid = 0
@@ -42,7 +45,8 @@ _exit = os._exit
 def serve(sock, shell) -> None:
     global _serving_pid
     _serving_pid = _getpid()
-    stdout, stderr = CappedStream("stdout"), CappedStream("stderr")
+    stdout = CappedStream("stdout", shell.cell_outputs)
+    stderr = CappedStream("stderr", shell.cell_outputs)
     sys.stdout, sys.stderr = stdout, stderr
     as_in_a_notebook(shell)
     namespace = shell.user_ns
@@ -57,14 +61,17 @@ def serve(sock, shell) -> None:
 
 
 def run_cells(sock, shell, message: dict, stdout: CappedStream, stderr: CappedStream) -> None:
-    """Run the cells in order, reporting each: whether it raised, and what it printed (the
-    autograded notebook shows it, as if the cell had run in a kernel)."""
+    """Run the cells in order, reporting each: whether it raised, and what it showed, in order
+    (the autograded notebook shows it, as if the cell had run in a kernel). Each report holds
+    all of its cell's outputs, so it can be stored and sent again as it is."""
     skip = set(message.get("skip", []))
+    showing_outputs(shell, True)
     for cell in message["cells"]:
         if cell["index"] in skip:
             continue
         stdout.reset()
         stderr.reset()
+        shell.cell_outputs.reset(cell["source"])
         result = shell.run_cell(cell["source"], store_history=False)
         stay_the_server()
         error = result.error_before_exec or result.error_in_exec
@@ -76,10 +83,10 @@ def run_cells(sock, shell, message: dict, stdout: CappedStream, stderr: CappedSt
                 "index": cell["index"],
                 "ok": error is None,
                 "error": report,
-                "stdout": stdout.getvalue(),
-                "stderr": stderr.getvalue(),
+                "outputs": shell.cell_outputs.report([stdout, stderr]),
             },
         )
+    showing_outputs(shell, False)
     protocol.send(sock, {"event": "cells_done"})
 
 

@@ -6,19 +6,34 @@ figures and every figure still open when a cell ends is closed then; the namespa
 `__main__` module; the notebook's folder (here the child's working folder) is importable, as
 IPython puts '' on `sys.path`. Magics and `!` lines work. Output goes to capped in-memory
 streams, so a cell that prints a million lines costs memory for the first few kilobytes only.
+
+While the notebook's cells run, what each cell shows is kept in order as a kernel saves it
+(`CellOutputs`): its stream text, and each display (a figure at `plt.show()` or at the end of
+the cell, `display(...)`, the cell's last value) as its text/plain with a PNG or JPEG image when
+it has one. Figures are rendered as the inline backend renders them in JupyterLab (PNG, the
+default rc, `bbox_inches="tight"`), and only when shown in a cell: a grader's check renders
+none, since no one sees them.
 """
 
 from __future__ import annotations
 
+import base64
 import builtins
 import io
 import os
 import subprocess
 import sys
 
+from IPython.core.displayhook import DisplayHook
+from IPython.core.displaypub import DisplayPublisher
 from IPython.core.interactiveshell import InteractiveShell
+from traitlets import Type
+
+from autograders.sandbox import images
+from autograders.sandbox.messages import DISPLAY_TEXT_CAP, not_kept
 
 OUTPUT_CAP = 8_000
+MAX_DISPLAYS_PER_CELL = 100
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"  # ipykernel's default backend
 MAIN_MODULE_DOC = "Automatically created module for IPython interactive environment"
 
@@ -26,8 +41,9 @@ MAIN_MODULE_DOC = "Automatically created module for IPython interactive environm
 class CappedStream(io.TextIOBase):
     """A text stream that keeps the first `OUTPUT_CAP` characters and counts the rest."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, outputs: CellOutputs | None = None) -> None:
         self.name = name
+        self.outputs = outputs  # where the kept text also goes, in order with displays
         self.reset()
 
     def reset(self) -> None:
@@ -44,6 +60,8 @@ class CappedStream(io.TextIOBase):
         if room > 0:
             self._parts.append(text[:room])
             self._kept += min(len(text), room)
+            if self.outputs is not None:
+                self.outputs.stream(self.name, text[:room])
         self.dropped += max(0, len(text) - max(room, 0))
         return len(text)
 
@@ -51,16 +69,152 @@ class CappedStream(io.TextIOBase):
         return False
 
     def getvalue(self) -> str:
-        kept = "".join(self._parts)
-        return kept + (f"\n... ({self.dropped} more characters not kept)" if self.dropped else "")
+        return "".join(self._parts) + self.dropped_note()
+
+    def dropped_note(self) -> str:
+        return f"\n... ({self.dropped} more characters not kept)" if self.dropped else ""
+
+
+class CellOutputs:
+    """What one cell showed, in order: stream text and displays, as plain data for its report
+    (`messages.CellOutput`). Only what the grader keeps is carried: text, and PNG or JPEG
+    images within the caps of `images`; any other representation (HTML, SVG, JavaScript,
+    widgets) as its text/plain, as a page that may run nothing would show it."""
+
+    def __init__(self) -> None:
+        self.recording = False  # while the notebook's cells run
+        self.reset()
+
+    def reset(self, source: str = "") -> None:
+        self.source = source  # the cell's code, for its trailing `;`
+        self.items: list[dict] = []
+        self.displays = 0
+        self.images = 0
+        self.image_bytes = 0
+
+    def stream(self, name: str, text: str) -> None:
+        if not (self.recording and text):
+            return
+        last = self.items[-1] if self.items else None
+        if last is not None and last["type"] == "stream" and last["name"] == name:
+            last["text"] += text
+        else:
+            self.items.append({"type": "stream", "name": name, "text": text})
+
+    def display(self, data: dict) -> None:
+        """Keep a display's text/plain and its first raster image, if within the caps."""
+        self.displays += 1
+        if self.displays > MAX_DISPLAYS_PER_CELL:
+            if self.displays == MAX_DISPLAYS_PER_CELL + 1:
+                self.items.append(dict(not_kept(f"more than {MAX_DISPLAYS_PER_CELL} displays")))
+            return
+        text = data.get("text/plain")
+        item: dict = {
+            "type": "display",
+            "text": text[:DISPLAY_TEXT_CAP] if isinstance(text, str) else "",
+        }
+        for key, mime in images.OUTPUT_IMAGES.items():
+            if mime in data:
+                image = _base64_text(data[mime])
+                problem = self._image_problem(mime, image)
+                if problem:
+                    item = dict(not_kept(f"an image ({problem})"))
+                else:
+                    item[key] = image
+                    self.images += 1
+                    self.image_bytes += images.decoded_size(str(image))
+                break
+        self.items.append(item)
+
+    def _image_problem(self, mime: str, image: object) -> str | None:
+        problem = images.image_problem(mime, image)
+        if problem or not isinstance(image, str):
+            return problem
+        if self.images >= images.MAX_IMAGES_PER_CELL:
+            return f"more than {images.MAX_IMAGES_PER_CELL} images in one cell"
+        if self.image_bytes + images.decoded_size(image) > images.MAX_IMAGE_BYTES_PER_CELL:
+            return f"more than {images.MAX_IMAGE_BYTES_PER_CELL // 1_000_000} MB of images"
+        return None
+
+    def report(self, streams: list[CappedStream]) -> list[dict]:
+        """The cell's outputs, with a note for each stream that printed past its cap."""
+        for stream in streams:
+            self.stream(stream.name, stream.dropped_note())
+        return self.items
+
+
+def _base64_text(data: object) -> object:
+    """IPython's formatters give base64 text; a raw `_repr_png_` may give bytes."""
+    return base64.b64encode(data).decode("ascii") if isinstance(data, bytes) else data
+
+
+class RecordingPublisher(DisplayPublisher):
+    """`display(...)` while cells run: kept in the cell's outputs. Otherwise (a grader's
+    check) its text is printed, as IPython's terminal does."""
+
+    def publish(self, data, metadata=None, source=None, *, transient=None, update=False, **kw):
+        outputs = getattr(self.shell, "cell_outputs", None)
+        if isinstance(outputs, CellOutputs) and outputs.recording and isinstance(data, dict):
+            outputs.display(data)
+        elif isinstance(data, dict) and isinstance(data.get("text/plain"), str):
+            print(data["text/plain"])
+
+    def clear_output(self, wait=False) -> None:
+        """`clear_output()` empties the cell's outputs, as in JupyterLab (the caps stay used)."""
+        outputs = getattr(self.shell, "cell_outputs", None)
+        if isinstance(outputs, CellOutputs) and outputs.recording:
+            outputs.items.clear()
+
+
+class RecordingDisplayHook(DisplayHook):
+    """A cell's last value: while cells run, kept as a display (a kernel's `execute_result`,
+    a figure's image included) instead of printed after an `Out[n]:` prompt."""
+
+    def _recording(self) -> CellOutputs | None:
+        outputs = getattr(self.shell, "cell_outputs", None)
+        return outputs if isinstance(outputs, CellOutputs) and outputs.recording else None
+
+    def quiet(self) -> bool:
+        """A trailing `;` hides the value, as in Jupyter. IPython reads the cell from its
+        history, which is off here (see `make_shell`): read it from the cell's outputs."""
+        outputs, shell = self._recording(), self.shell
+        if outputs is None or shell is None:
+            return super().quiet()
+        try:
+            return bool(self.semicolon_at_end_of_expression(shell.transform_cell(outputs.source)))
+        except Exception:  # tokenize's errors on code that ran anyway: show the value
+            return False
+
+    def write_output_prompt(self) -> None:
+        if self._recording() is None:
+            super().write_output_prompt()
+
+    def write_format_data(self, format_dict, md_dict=None) -> None:
+        outputs = self._recording()
+        if outputs is None:
+            super().write_format_data(format_dict, md_dict)
+        elif isinstance(format_dict, dict):
+            outputs.display(format_dict)
+
+    def finish_displayhook(self) -> None:
+        if self._recording() is None:
+            super().finish_displayhook()
+        else:
+            self._is_active = False
 
 
 class SandboxShell(InteractiveShell):
-    """InteractiveShell on Jupyter's inline matplotlib backend, with no GUI event loop."""
+    """InteractiveShell on Jupyter's inline matplotlib backend, with no GUI event loop, that
+    keeps what cells show (`cell_outputs`) while `showing_outputs` is on."""
+
+    display_pub_class = Type(RecordingPublisher)
+    displayhook_class = Type(RecordingDisplayHook)
 
     def __init__(self, **kwargs) -> None:
+        self.cell_outputs = CellOutputs()
         super().__init__(**kwargs)
         use_inline_backend(self)
+        showing_outputs(self, False)
 
     def enable_gui(self, gui=None):
         return None
@@ -88,15 +242,22 @@ class SandboxShell(InteractiveShell):
 
 def use_inline_backend(shell: InteractiveShell) -> None:
     """Switch matplotlib to ipykernel's inline backend, configured as a kernel configures it:
-    interactive mode on, and the `post_execute` hook that shows, then closes, the figures a
-    cell opened. Figures are shown as text only: rendering PNGs nobody sees costs time."""
+    interactive mode on, its default figure format (PNG) and rc, and the `post_execute` hook
+    that shows, then closes, the figures a cell opened."""
     from IPython.core.pylabtools import activate_matplotlib
     from matplotlib_inline.backend_inline import configure_inline_support
-    from matplotlib_inline.config import InlineBackend
 
     activate_matplotlib(INLINE_BACKEND)
-    InlineBackend.instance(parent=shell).figure_formats = set()
     configure_inline_support(shell, INLINE_BACKEND)
+
+
+def showing_outputs(shell: SandboxShell, on: bool) -> None:
+    """On while the notebook's cells run: displays are kept with their images. Off for the
+    grader's checks: no figure is rendered (no one sees it) and displays print their text."""
+    shell.cell_outputs.recording = on
+    formatters = shell.display_formatter.formatters if shell.display_formatter else {}
+    for mime in images.OUTPUT_IMAGES.values():
+        formatters[mime].enabled = on
 
 
 def end_of_cell(shell: InteractiveShell) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from autograders.sandbox import messages
+from autograders.sandbox import images, messages
 from autograders.sandbox.host.pool import Child, Sandbox
 from autograders.sandbox.messages import Cell, CellsRequest, Check, QuestionRequest
 from autograders.sandbox.protocol import ProtocolError
@@ -31,7 +31,7 @@ class Question:
 class NotebookRun:
     """What the sandbox reported, as plain data."""
 
-    # index -> {"ok", "error", "stdout", "stderr"}
+    # index -> {"ok", "error", "outputs"} (outputs: `messages.CellOutput`s, checked)
     cells: dict[int, dict] = field(default_factory=dict)
     fatal_cells: dict[int, str] = field(default_factory=dict)  # index -> why the process died
     answers: dict[str, dict] = field(default_factory=dict)  # test_id -> {"answers", "output"}
@@ -102,9 +102,15 @@ def _run_cells(
     child.send(CellsRequest(op="cells", cells=cells, skip=sorted(run.fatal_cells)))
     expected = [c["index"] for c in cells if c["index"] not in run.fatal_cells]
     previous: int | None = None
+    # the notebook's image allowance, less what the cells this child does not run showed
+    images_left = images.MAX_IMAGES_PER_NOTEBOOK - sum(
+        messages.images_in(cell["outputs"]) for i, cell in run.cells.items() if i not in expected
+    )
     for index in expected:
         message = _receive(child, clock.deadline(timeout))
-        report = None if isinstance(message, str) else messages.cell_report(message, index)
+        report = (
+            None if isinstance(message, str) else messages.cell_report(message, index, images_left)
+        )
         if report is None:
             # A second report of the cell before: that cell wrote one of its own (accepted
             # as the real one), so it, not this one, is to blame.
@@ -114,9 +120,9 @@ def _run_cells(
         run.cells[index] = {
             "ok": report["ok"],
             "error": report["error"],
-            "stdout": report["stdout"],
-            "stderr": report["stderr"],
+            "outputs": report["outputs"],
         }
+        images_left -= messages.images_in(report["outputs"])
         previous = index
     done = _receive(child, clock.deadline(timeout))
     if done == messages.CELLS_DONE:
