@@ -22,13 +22,10 @@ from nbconvert.preprocessors import Preprocessor
 from nbformat.notebooknode import NotebookNode
 from traitlets import Bool, Int, Unicode
 
-# the leading bytes of each raster type the inert step keeps (inert_cells.RASTER_ATTACHMENTS)
-MAGIC = {
-    ".png": ("image/png", b"\x89PNG\r\n\x1a\n"),
-    ".jpg": ("image/jpeg", b"\xff\xd8\xff"),
-    ".jpeg": ("image/jpeg", b"\xff\xd8\xff"),
-    ".gif": ("image/gif", b"GIF8"),
-}
+from autograders.sandbox.images import SIGNATURES
+
+# each raster type the inert step keeps (inert_cells.RASTER_ATTACHMENTS) by file suffix
+MIME_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif"}
 # `![alt](path)` or `![alt](path "title")`: group 2 is the path
 MARKDOWN_IMAGE = re.compile(r"(!\[[^\]\n]*\]\()\s*([^)\s\"']+)(\s+\"[^\"\n]*\")?\s*\)")
 
@@ -74,13 +71,12 @@ def data_uri(folder: Path, link: str, max_bytes: int) -> str | None:
     if ":" in link or link.startswith("/"):
         return None  # a URL or an absolute path: not one of the assignment's files
     path = (folder / link).resolve()
-    kind = MAGIC.get(path.suffix.lower())
-    if kind is None or not path.is_relative_to(folder) or not path.is_file():
+    mime = MIME_TYPES.get(path.suffix.lower())
+    if mime is None or not path.is_relative_to(folder) or not path.is_file():
         return None
     if path.stat().st_size > max_bytes:
         return None
     data = path.read_bytes()
-    mime, magic = kind
-    if not data.startswith(magic):
+    if not data.startswith(SIGNATURES[mime]):
         return None
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
