@@ -104,10 +104,16 @@ def grade_one_student(
 
 
 def write_student_reports(out: Path, result: StudentResult) -> None:
+    """results.json and feedback.html; then the result lets go of its notebooks' views (only
+    the feedback page needs them), also when writing failed, so that a class's results held
+    until `write_class_reports` stay small: memory flat in the class's size."""
     folder = out / result.student_id
-    folder.mkdir(parents=True, exist_ok=True)
-    write_results_json(folder / "results.json", result)
-    write_feedback(folder / "feedback.html", result)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        write_results_json(folder / "results.json", result)
+        write_feedback(folder / "feedback.html", result)
+    finally:
+        result.views = {}
 
 
 def write_class_reports(out: Path, results: list[StudentResult]) -> None:

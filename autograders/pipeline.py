@@ -1,6 +1,6 @@
 """Grade one student: read, sanitize, execute in the sandbox, judge, collect.
 
-    read + sanitize   submission.read_notebook     JSON only; test cells dropped
+    read + sanitize   submission.load_notebook     JSON only; test cells dropped (cells_to_run)
     make trials       problems registry             hidden inputs from the attempt's seed
     execute           sandbox.host.session          cells, then the questions, in a child
     judge             problems.base.judge           plain data against float64 references
@@ -19,13 +19,14 @@ from pathlib import Path
 
 from autograders import problems, static
 from autograders.course_secret import notebook_seed
+from autograders.graded_notebook import notebook_view
 from autograders.hints import hint_for_error
 from autograders.problems.base import Problem, Trial, Verdict, judge
 from autograders.results import GRADED, CheckResult, StudentResult
 from autograders.sandbox.host.pool import Sandbox
 from autograders.sandbox.host.session import NotebookRun, Question, run_notebook
 from autograders.settings import Settings
-from autograders.submission import NotebookCells, NotGradable, read_notebook
+from autograders.submission import NotebookCells, NotGradable, cells_to_run, load_notebook
 
 
 def grade_student(
@@ -37,17 +38,27 @@ def grade_student(
     for notebook in problems.NOTEBOOKS:
         notebook_problems = problems.for_notebook(notebook)
         try:
-            cells = read_notebook(folder / f"{notebook}.ipynb")
+            every_cell = load_notebook(folder / f"{notebook}.ipynb")["cells"]
         except NotGradable as reason:
             result.notebooks[notebook] = str(reason)
             result.checks += unanswered(notebook_problems, f"{notebook}.ipynb: {reason}")
             continue
+        cells = cells_to_run(every_cell)
         seed = attempt_seed(secret, student_id, notebook, cells)
         result.seeds[notebook] = seed
+        outputs: dict[int, dict] = {}
         result.checks += grade_notebook(
-            cells, notebook_problems, sandbox, slot, settings, seed, result.sandbox_warnings
+            cells,
+            notebook_problems,
+            sandbox,
+            slot,
+            settings,
+            seed,
+            result.sandbox_warnings,
+            cell_outputs=outputs,
         )
         result.notebooks[notebook] = GRADED
+        result.views[notebook] = notebook_view(every_cell, outputs)  # for feedback.html only
     result.seconds = time.monotonic() - started
     return result
 

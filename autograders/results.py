@@ -30,6 +30,25 @@ class CheckResult:
         return self.points >= self.max_points
 
 
+@dataclass(frozen=True)
+class ViewCell:
+    """One cell of a graded notebook as the feedback shows it. Student content: every page
+    escapes or sanitises it."""
+
+    kind: str  # "markdown", "code" (the student's or an answer), "test", "raw"
+    source: str  # a test cell's without its hidden regions
+    grade_id: str = ""  # an answer cell's question id, a test cell's test id
+    outputs: tuple[dict, ...] = ()  # nbformat outputs the sandbox recorded (code cells)
+    attachments: dict | None = None  # a markdown cell's raster images, by name
+
+
+@dataclass(frozen=True)
+class NotebookView:
+    """A graded notebook, cell by cell, for the feedback page: plain data."""
+
+    cells: tuple[ViewCell, ...] = ()
+
+
 @dataclass
 class StudentResult:
     """Everything the grader learned about one student's submission folder."""
@@ -44,6 +63,10 @@ class StudentResult:
     seconds: float = 0.0
     # protections the sandbox could not apply on this machine (no Landlock, not root, ...)
     sandbox_warnings: list[str] = field(default_factory=list)
+    # notebook -> what the feedback page shows of it (graded notebooks only). Only the student's
+    # feedback needs it: `grade.write_student_reports` empties it once that page is written, so
+    # a class's results do not keep every notebook (results.json, grades.csv never read it).
+    views: dict[str, NotebookView] = field(default_factory=dict, repr=False, compare=False)
 
     def question_scores(self) -> dict[str, float]:
         scores: dict[str, float] = {}

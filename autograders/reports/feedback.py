@@ -2,12 +2,14 @@
 
 Layout: the total score, each notebook's status, then per notebook a section and per question a
 block listing its checks (✓/✗, points, what went wrong, the likely mistake, what the student's
-code printed); questions graded by hand are listed as pending, outside the autograded total.
+code printed) and linking to its answer cell; questions graded by hand are listed as pending,
+outside the autograded total. Below a notebook's questions, the notebook itself as graded, closed
+at first (`notebook_view`: cells, outputs, figures, test verdicts; nothing of the hidden tests).
 Every string from a result goes through `html.escape`: messages and printed output come from
 untrusted student code. In titles, messages and hints a Markdown `code` span (between
 backticks) becomes `<code>`, its text escaped like the rest. A Content-Security-Policy backs
-that up: no script, no request, no form, and only the page's own styles (by hash), so not even
-injected CSS could fake a score.
+that up: no script, no request, no form, images only from `data:` URIs, and only the page's own
+styles (by hash), so not even injected CSS could fake a score.
 """
 
 from __future__ import annotations
@@ -22,10 +24,16 @@ from autograders.reports import (
     format_points,
     notebook_file,
     notebook_status,
+    notebook_view,
 )
-from autograders.results import GRADED, CheckResult, StudentResult
+from autograders.results import GRADED, CheckResult, NotebookView, StudentResult
 
-CSS = """
+# The instructor's copy of the assignment in a checkout, whose diagrams the lesson's markdown
+# links to (embedded as nbgrader's feedback embeds them); absent in an installed package.
+ASSIGNMENT_FOLDER = Path(__file__).resolve().parents[2] / "source"
+
+CSS = (
+    """
 body{font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2328;
   background:#f6f8fa;margin:0;padding:2rem 1rem}
 main{max-width:52rem;margin:auto}
@@ -57,16 +65,21 @@ code{font:13px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#
   padding:0 .25rem;border-radius:4px}
 pre{background:#f6f8fa;border:1px solid #d0d7de;border-radius:6px;padding:.5rem;overflow:auto;
   font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;white-space:pre-wrap}
+.answer-link{font-size:.9rem;margin:.5rem 0 0}
+a{color:#0969da}
 """
+    + notebook_view.CSS
+)
 
 
 def content_security_policy(styles: Iterable[str]) -> str:
     """Defence in depth: even if some text slipped through unescaped, the browser runs no
-    script, loads nothing, submits no form, and applies no style but the page's own (`styles`:
-    the `<style>` block and each `style` attribute, allowed by their hashes only)."""
+    script, loads nothing but images inlined as `data:` URIs, submits no form, and applies no
+    style but the page's own (`styles`: the `<style>` block and each `style` attribute, allowed
+    by their hashes only)."""
     hashes = " ".join(f"'{_sha256(style)}'" for style in dict.fromkeys(styles))
     return (
-        "default-src 'none'; base-uri 'none'; form-action 'none'; "
+        "default-src 'none'; base-uri 'none'; form-action 'none'; img-src data:; "
         f"style-src 'unsafe-hashes' {hashes}"
     )
 
@@ -83,7 +96,13 @@ def write_feedback(
     hand_graded: dict[str, tuple[str, float]] | None = None,
 ) -> None:
     """Write `render_feedback_html(result)` to `path` as UTF-8."""
-    page = render_feedback_html(result, assignment=assignment, hand_graded=hand_graded)
+    diagrams = ASSIGNMENT_FOLDER / assignment
+    page = render_feedback_html(
+        result,
+        assignment=assignment,
+        hand_graded=hand_graded,
+        diagrams=diagrams if diagrams.is_dir() else None,
+    )
     Path(path).write_text(page, encoding="utf-8")
 
 
@@ -92,11 +111,14 @@ def render_feedback_html(
     *,
     assignment: str = "derivatives",
     hand_graded: dict[str, tuple[str, float]] | None = None,
+    diagrams: Path | None = None,
 ) -> str:
     """The whole feedback page for one student, as a string.
 
     `hand_graded` maps each question graded by hand to (its notebook, its points); by default
-    the registry's. They are shown as pending, never as earned.
+    the registry's. They are shown as pending, never as earned. Each notebook of
+    `result.views` is shown as graded; `diagrams` is the folder of the images its markdown
+    links to (None: they stay links, which the page does not load).
     """
     pending = registry_manual() if hand_graded is None else hand_graded
     title = f"{assignment}: feedback for {result.student_id}"
@@ -111,7 +133,8 @@ def render_feedback_html(
     for notebook, checks in by_notebook.items():
         manual = {qid: points for qid, (nb, points) in pending.items() if nb == notebook}
         why = result.notebooks.get(notebook, GRADED)
-        sections.append(_notebook_section(notebook, checks, why, manual))
+        view = result.views.get(notebook)
+        sections.append(_notebook_section(notebook, checks, why, manual, view, diagrams))
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f'<meta http-equiv="Content-Security-Policy" '
@@ -156,39 +179,54 @@ def _header(result: StudentResult, assignment: str, pending: float) -> tuple[str
 
 
 def _notebook_section(
-    notebook: str, checks: list[CheckResult], why: str, manual: dict[str, float]
+    notebook: str,
+    checks: list[CheckResult],
+    why: str,
+    manual: dict[str, float],
+    view: NotebookView | None,
+    diagrams: Path | None,
 ) -> str:
     earned = sum(check.points for check in checks)
     possible = sum(check.max_points for check in checks)
     questions = _group(checks, lambda check: check.question_id)
+    shown = notebook_view.answered(view)
     blocks = "\n".join(
-        [_question_block(qid, qchecks) for qid, qchecks in questions.items()]
-        + [_pending_block(qid, points) for qid, points in manual.items()]
+        [_question_block(qid, qchecks, qid in shown) for qid, qchecks in questions.items()]
+        + [_pending_block(qid, points, qid in shown) for qid, points in manual.items()]
     )
+    cells = notebook_view.notebook_view_html(notebook, view, checks, diagrams)
     return (
         f"<section><h2>{_esc(notebook_file(notebook))} {_status_badge(why)}"
-        f'<span class="muted">{_points(earned, possible)} points</span></h2>\n{blocks}\n</section>'
+        f'<span class="muted">{_points(earned, possible)} points</span></h2>\n{blocks}\n'
+        f"{cells}\n</section>"
     )
 
 
-def _question_block(question_id: str, checks: list[CheckResult]) -> str:
+def _question_block(question_id: str, checks: list[CheckResult], linked: bool) -> str:
     earned = sum(check.points for check in checks)
     possible = sum(check.max_points for check in checks)
     level = "full" if earned >= possible else "partial" if earned > 0 else "zero"
     items = "\n".join(_check_item(check) for check in checks)
     return (
         f'<div class="question {level}"><h3><span>{_esc(question_id)}</span>'
-        f"<span>{_points(earned, possible)}</span></h3>\n<ul>\n{items}\n</ul></div>"
+        f"<span>{_points(earned, possible)}</span></h3>\n<ul>\n{items}\n</ul>"
+        f"{_answer_link(question_id) if linked else ''}</div>"
     )
 
 
-def _pending_block(question_id: str, points: float) -> str:
+def _pending_block(question_id: str, points: float, linked: bool) -> str:
     return (
         f'<div class="question pending"><h3><span>{_esc(question_id)}</span>'
         f"<span>pending / {format_points(points)}</span></h3>"
         f'<p class="muted">Graded by hand: your instructor reads this answer; its '
-        f"{_unit(points)} {'is' if points == 1 else 'are'} not in the total above.</p></div>"
+        f"{_unit(points)} {'is' if points == 1 else 'are'} not in the total above.</p>"
+        f"{_answer_link(question_id) if linked else ''}</div>"
     )
+
+
+def _answer_link(question_id: str) -> str:
+    anchor = _esc(notebook_view.answer_anchor(question_id))
+    return f'<p class="answer-link"><a href="#{anchor}">Your answer cell, as graded</a></p>'
 
 
 def _unit(points: float) -> str:
