@@ -7,6 +7,7 @@ import argparse
 from dataclasses import replace
 from pathlib import Path
 
+from autograders.release import Release, default_release_folder
 from autograders.sandbox.host.session import Timeouts
 from autograders.settings import Settings
 
@@ -14,7 +15,8 @@ DEFAULTS = Settings()
 
 
 def add_grading_options(parser: argparse.ArgumentParser) -> None:
-    """--workers, --secret-file, --seed, --timeout and --scheduler, with their defaults."""
+    """--workers, --secret-file, --seed, --timeout, --release and --scheduler, with their
+    defaults."""
     parser.add_argument(
         "--workers",
         type=int,
@@ -41,6 +43,20 @@ def add_grading_options(parser: argparse.ArgumentParser) -> None:
         default=DEFAULTS.timeouts.question,
         help="seconds allowed per notebook cell and per question (default: %(default)s)",
     )
+    release = parser.add_mutually_exclusive_group()
+    release.add_argument(
+        "--release",
+        type=Path,
+        default=None,
+        help="the release folder the students copied (default: release/<assignment> here, if "
+        "it exists): its unchanged leading cells run once, not once per student, and each "
+        "notebook runs in a copy of it",
+    )
+    release.add_argument(
+        "--no-release",
+        action="store_true",
+        help="no release: every cell runs for every student, in an empty folder",
+    )
     parser.add_argument(
         "--scheduler",
         default=None,
@@ -54,12 +70,16 @@ def settings_from(args: argparse.Namespace) -> Settings | str:
     use); or why they cannot be used, as an error message."""
     if args.workers < 1 or args.timeout <= 0:
         return "--workers and --timeout must be positive"
+    folder = None if args.no_release else args.release or default_release_folder()
+    if folder is not None and not folder.is_dir():
+        return f"--release {folder}: not a folder"
     settings = replace(
         DEFAULTS,
         workers=args.workers,
         seed=args.seed,
         secret_file=args.secret_file,
         timeouts=Timeouts.per_step(args.timeout),
+        release=Release(str(folder.resolve())) if folder else None,
     )
     try:
         settings.secret()  # created now, or a clear error, before any warm process starts

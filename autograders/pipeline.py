@@ -3,6 +3,7 @@
     read + sanitize   submission.load_notebook     JSON only; test cells dropped (cells_to_run)
     make trials       problems registry             hidden inputs from the attempt's seed
     execute           sandbox.host.session          cells, then the questions, in a child
+                                                    (the release's leading cells: once per slot)
     judge             problems.base.judge           plain data against float64 references
     collect           results.CheckResult           one per check, even when nothing ran
 
@@ -97,7 +98,13 @@ def grade_notebook(
         )
         for p in notebook_problems
     ]
-    run = run_notebook(sandbox, slot, cells.cells, questions, settings.timeouts)
+    # The release's unchanged leading cells run once per slot, not once per student.
+    prefix = (
+        settings.release.prefix_of(notebook_problems[0].notebook, cells.cells)
+        if (settings.release and notebook_problems)
+        else None
+    )
+    run = run_notebook(sandbox, slot, cells.cells, questions, settings.timeouts, prefix)
     sources = [cell["source"] for cell in cells.cells]
     if warnings is not None:
         warnings += [warning for warning in run.warnings if warning not in warnings]

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograders import course_secret
+from autograders.release import Release
 from autograders.sandbox.host.session import Timeouts
 from autograders.sandbox.limits import Limits
 
@@ -23,6 +24,9 @@ class Settings:
     secret_file: Path | None = None  # default: course_secret.default_secret_file()
     timeouts: Timeouts = Timeouts()  # wall clock per notebook cell and per question, seconds
     limits: Limits = Limits()  # kernel-enforced limits of each sandboxed child
+    # The release the students started from: its unchanged leading cells run once per slot,
+    # and every working folder starts as a copy of its folder. None: no prefix, empty folders.
+    release: Release | None = None
 
     def secret(self) -> bytes:
         """The key of every hidden input: the course secret, or one made from `seed`."""

@@ -1,7 +1,10 @@
 """The messages between the grader and the sandbox, typed once for both sides.
 
 Grader -> warm process (control socket): `Config` once, then `SpawnRequest`s; it answers
-`Ready` once, then `Started` (with the child's socket) or `SpawnFailed` per request.
+`Ready` once, then `Started` (with the child's socket) or `SpawnFailed` per request. A
+`HolderRequest` makes a prefix holder instead (`HolderStarted`, with the holder's socket), which
+takes a `CellsRequest` (answered as a child answers it), a `HoldRequest` (`Holding`), then
+`SpawnRequest`s as the warm process does.
 Grader -> child: `CellsRequest`, `QuestionRequest`, `ExitRequest`.
 Child -> grader: `Confined` (sent before any student code runs), then `CellReport` per cell
 and `CellsDone`; per question a `CheckAnswer` per check, then `QuestionDone`.
@@ -105,6 +108,34 @@ class Config(TypedDict):
 class SpawnRequest(TypedDict):
     op: Literal["spawn"]
     workdir: str
+    # A folder the child's working folder starts as a copy of (the release's); a holder's
+    # children start from the holder's own folder instead (see `child.spawner.Origin`).
+    start_from: NotRequired[str]
+
+
+class HolderRequest(TypedDict):
+    """To a slot's server: fork a prefix holder (see `child.holder`)."""
+
+    op: Literal["holder"]
+    workdir: str  # the holder's working folder, made by the holder
+    release: str  # the release folder copied into it ("" for none)
+
+
+class HolderStarted(TypedDict):
+    event: Literal["holder"]
+    pid: int
+
+
+class HoldRequest(TypedDict):
+    """To a holder whose prefix cells have run: check that it may fork students' children."""
+
+    op: Literal["hold"]
+
+
+class Holding(TypedDict):
+    event: Literal["holding"]
+    usable: bool
+    why: str  # why not, when not usable
 
 
 class Ready(TypedDict):

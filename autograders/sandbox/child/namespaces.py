@@ -94,6 +94,19 @@ def next_child_in_new_pid_namespace() -> bool:
     return _unshare(CLONE_NEWPID) == 0
 
 
+def next_child_in_own_pid_namespace() -> None:
+    """Undo `next_child_in_new_pid_namespace`: the caller's next fork() stays in the caller's
+    own pid namespace (a long-lived helper must not end with the last child's namespace).
+    Never raises; where the namespace cannot be changed, it never was."""
+    global _own_pid_namespace
+    try:
+        if _own_pid_namespace is None:
+            _own_pid_namespace = os.open("/proc/self/ns/pid", os.O_RDONLY)
+    except OSError:
+        return
+    _libc.setns(_own_pid_namespace, CLONE_NEWPID)
+
+
 def unshare_pid_namespace() -> bool:
     """Make the caller's next fork() PID 1 of a new PID namespace, once per process (a helper
     forked for the purpose, where `next_child_in_new_pid_namespace` is not allowed)."""

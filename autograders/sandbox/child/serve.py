@@ -43,12 +43,7 @@ _exit = os._exit
 
 
 def serve(sock, shell) -> None:
-    global _serving_pid
-    _serving_pid = _getpid()
-    stdout = CappedStream("stdout", shell.cell_outputs)
-    stderr = CappedStream("stderr", shell.cell_outputs)
-    sys.stdout, sys.stderr = stdout, stderr
-    as_in_a_notebook(shell)
+    stdout, stderr = start_serving(shell)
     namespace = shell.user_ns
     while True:
         message = protocol.receive(sock)
@@ -58,6 +53,21 @@ def serve(sock, shell) -> None:
             run_cells(sock, shell, message, stdout, stderr)
         elif message["op"] == "question":
             answer_question(sock, shell, namespace, message, stdout, stderr)
+
+
+def start_serving(shell) -> tuple[CappedStream, CappedStream]:
+    """Make the calling process the one that serves (see `stay_the_server`), its output
+    captured, its namespace a notebook's. A child of a prefix holder (`holder`) keeps the
+    streams the holder's cells ran with: an object those cells made may hold them."""
+    global _serving_pid
+    _serving_pid = _getpid()
+    stdout, stderr = sys.stdout, sys.stderr
+    if not (isinstance(stdout, CappedStream) and isinstance(stderr, CappedStream)):
+        stdout = CappedStream("stdout", shell.cell_outputs)
+        stderr = CappedStream("stderr", shell.cell_outputs)
+    sys.stdout, sys.stderr = stdout, stderr
+    as_in_a_notebook(shell)
+    return stdout, stderr
 
 
 def run_cells(sock, shell, message: dict, stdout: CappedStream, stderr: CappedStream) -> None:

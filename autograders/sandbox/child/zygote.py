@@ -29,11 +29,12 @@ from autograders.sandbox import protocol
 
 # Only stdlib-based modules at import: torch, IPython and what needs them (`child`, `shell`)
 # come in `warm_up`, after `main` has entered its namespaces.
-from autograders.sandbox.child import confine, namespaces
-from autograders.sandbox.child.forking import PR_SET_CHILD_SUBREAPER, fork_child, reap_children
+from autograders.sandbox.child import namespaces
+from autograders.sandbox.child.forking import PR_SET_CHILD_SUBREAPER, reap_children
+from autograders.sandbox.child.holder import fork_holder
 from autograders.sandbox.child.landlock import prctl
-from autograders.sandbox.limits import Limits
-from autograders.sandbox.messages import Config, Confined, Ready, SpawnFailed, SpawnRequest, Started
+from autograders.sandbox.child.spawner import Server, requested_origin, serve_requests
+from autograders.sandbox.messages import Config, HolderRequest, Ready
 
 
 def main(*control_fds: int) -> None:
@@ -68,35 +69,20 @@ def main(*control_fds: int) -> None:
 def serve_slot(
     control: socket.socket, shell, config: Config, network: str, cgroup_procs: list[str]
 ) -> None:
-    """Fork a confined child for each spawn request, until told to exit."""
+    """Fork a confined child for each spawn request, and a prefix holder (`holder`) for
+    each holder request, until told to exit."""
     for procs in cgroup_procs:
         with open(procs, "w") as handle:
             handle.write("0")  # this process; its children are born in the slot's cgroup
     protocol.send(control, Ready(event="ready", network=network, pid=os.getpid()))
     signal.signal(signal.SIGCHLD, lambda *_: reap_children())  # a killed child is no zombie
     prctl(PR_SET_CHILD_SUBREAPER, 1)  # children forked through a helper stay ours to reap
-    while True:
-        request = protocol.receive(control)
-        if request is None or request.get("op") == "exit":
-            return
-        reap_children()
-        grader_end, child_end = socket.socketpair()
-        pid, isolated = fork_child(in_user_namespace=network.startswith("userns"))
-        if pid == 0:
-            control.close()
-            grader_end.close()
-            spawn = cast(SpawnRequest, request)  # only the grader holds the control socket
-            run_child(child_end, shell, config, spawn, in_cgroup=bool(cgroup_procs))
-        child_end.close()
-        if pid is None:
-            failed = protocol.encode(
-                SpawnFailed(event="error", reason="fork failed: no process left")
-            )
-            socket.send_fds(control, [failed], [])
-        else:
-            started = protocol.encode(Started(event="started", pid=pid, pid_namespace=isolated))
-            socket.send_fds(control, [started], [grader_end.fileno()])
-        grader_end.close()
+    server = Server(shell, config, network, bool(cgroup_procs), origin=requested_origin)
+
+    def make_holder(control: socket.socket, request: dict) -> None:
+        fork_holder(control, server, cast(HolderRequest, request))  # the grader's request
+
+    serve_requests(control, server, handlers={"holder": make_holder})
 
 
 # Typical notebook work, run once before any fork: lazy initialisation in torch, matplotlib and
@@ -152,55 +138,3 @@ def warm_up(config: Config):
     gc.collect()
     gc.freeze()  # children inherit these objects; a collection in a child need not touch them
     return shell
-
-
-def run_child(
-    sock: socket.socket, shell, config: Config, request: SpawnRequest, in_cgroup: bool
-) -> None:
-    """Set up and confine the freshly forked child, then serve its notebook; never returns.
-
-    The order matters: mounts need capabilities that confinement drops, /proc must be the
-    child's own before descriptors are listed there, and Landlock rules name /proc as mounted.
-    """
-    signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # student code sees the usual default
-    try:
-        workdir = request["workdir"]
-        limits = Limits(**config["limits"])
-        not_private = namespaces.private_mounts(workdir, limits.workdir_bytes)
-        prepare_environment(workdir)
-        confine.close_inherited_descriptors(keep=[sock.fileno()])
-        warnings = confine.confine(
-            workdir=workdir,
-            read_only=config["read_only"],
-            limits=limits,
-            cgroup_procs=None,  # born in its slot's cgroup, where its server lives
-            born_in_cgroup=in_cgroup,
-        )
-        warnings += not_private
-        protocol.send(sock, Confined(event="confined", warnings=warnings))
-        from autograders.sandbox.child import serve  # imported in the warm process already
-
-        serve.serve(sock, shell)
-    finally:
-        os._exit(0)
-
-
-def prepare_environment(workdir: str) -> None:
-    """A fresh home, IPython directory and temporary directory inside the child's workdir."""
-    import tempfile
-
-    for sub in ("tmp", ".ipython"):
-        os.makedirs(os.path.join(workdir, sub), exist_ok=True)
-    os.environ.update(
-        HOME=workdir,
-        TMPDIR=os.path.join(workdir, "tmp"),
-        IPYTHONDIR=os.path.join(workdir, ".ipython"),
-        MPLBACKEND="Agg",
-    )
-    tempfile.tempdir = os.path.join(workdir, "tmp")
-    os.chdir(workdir)
-    null = os.open(os.devnull, os.O_RDWR)
-    for fd in (0, 1, 2):  # C-level output and input: nowhere; Python-level output is captured
-        os.dup2(null, fd)
-    os.close(null)
-    signal.signal(signal.SIGINT, signal.default_int_handler)

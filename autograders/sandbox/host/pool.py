@@ -17,18 +17,29 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Mapping
-from dataclasses import asdict
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from autograders.sandbox import protocol
 from autograders.sandbox.child import confine
 from autograders.sandbox.host import cgroups
 from autograders.sandbox.limits import Limits
-from autograders.sandbox.messages import Config, ExitRequest, SpawnRequest
+from autograders.sandbox.messages import (
+    Cell,
+    Config,
+    ExitRequest,
+    HolderRequest,
+    HoldRequest,
+    SpawnRequest,
+)
 
 PACKAGE_DIR = Path(__file__).resolve().parents[2]  # autograders/
 START_TIMEOUT = 180.0  # importing torch on a cold disk can take a while
+HOLDER_TIMEOUT = 30.0  # seconds a holder may take to check itself once its cells have run
+HOLDERS_PER_SLOT = 4  # prefix holders a slot keeps: the assignment's 3 notebooks, and one more
 # The package's folder comes on stdin, not in argv: a child's /proc/1/cmdline is this
 # command line (the child is a fork of the warm process), and need not name grader paths.
 ZYGOTE_CODE = (
@@ -43,6 +54,10 @@ class SandboxError(RuntimeError):
 
 class WarmProcessGone(SandboxError):
     """A slot's warm process no longer answers."""
+
+
+class HolderGone(SandboxError):
+    """A prefix holder no longer makes children."""
 
 
 class Child:
@@ -70,6 +85,38 @@ class Child:
             pass
         self.sock.close()
         shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class Prefix:
+    """A notebook's leading cells that are the release's own, byte for byte: run once per slot
+    in a prefix holder (`child.holder`), whose children run only the cells after them.
+
+    `cells` are numbered by position (0, 1, ...), whatever their index in a submission;
+    `folder` is the release folder a working folder starts as a copy of ("" for none). `key`
+    names both (`release.prefix_of` makes it)."""
+
+    key: str
+    cells: tuple[Cell, ...]
+    folder: str
+
+
+class Holder:
+    """A prefix holder as the grader holds it: its channel and its cells' reports."""
+
+    def __init__(self, channel: Child, prefix: Prefix) -> None:
+        self.channel, self.prefix = channel, prefix
+        self.reports: dict[int, dict] = {}  # position -> the cell's report, as `run.cells`
+
+    def close(self) -> None:
+        self.channel.send(ExitRequest(op="exit"))
+        self.channel.kill()  # and its working folder
+
+
+# Runs a fresh holder's prefix cells through its channel: the cells' reports by position, or
+# None when they could not all run (the holder died, hung or broke the protocol).
+Prime = Callable[[Child], dict[int, dict] | None]
+T = TypeVar("T")
 
 
 def start_warm_processes(
@@ -132,6 +179,8 @@ class WarmProcess:
         self.network: str | None = None  # how children are kept off the network, once ready
         self.server_pid = 0
         self.restarts = 0
+        self.holders: OrderedDict[str, Holder] = OrderedDict()  # prefix key -> its holder
+        self.refused: set[str] = set()  # prefix keys no holder can hold
 
     def wait_ready(self) -> None:
         """Wait until the warm process has imported everything; at once when it has."""
@@ -143,36 +192,98 @@ class WarmProcess:
         self.network = str(ready.get("network"))
         self.server_pid = int(ready.get("pid", 0))
 
-    def spawn(self, workdir: Path) -> Child:
-        """A fresh child, confined, waiting for its notebook's cells.
+    def spawn(self, workdir: Path, start_from: str = "") -> Child:
+        """A fresh child, confined, waiting for its notebook's cells; its working folder a
+        copy of `start_from` when given.
 
         Should this slot's server have died (a grader error), a new warm process takes its
         place, once per call: one notebook may fail, not the rest of the class.
         """
+        request = SpawnRequest(op="spawn", workdir=str(workdir))
+        if start_from:
+            request["start_from"] = start_from
+        return self._restarting(lambda: self._spawn(self.control, request))
+
+    def holder(self, prefix: Prefix, prime: Prime, workdir: Path) -> Holder | None:
+        """The slot's holder of `prefix`, started and primed (its cells run) if need be; None
+        when `prefix` cannot be held (its cells failed or left state a fork would share).
+
+        The slot keeps its `HOLDERS_PER_SLOT` most recently used holders."""
+        held = self.holders.pop(prefix.key, None)
+        if held is None and prefix.key not in self.refused:
+            held = self._restarting(lambda: self._start_holder(prefix, prime, workdir))
+            if held is None:
+                self.refused.add(prefix.key)
+        if held is None:
+            return None
+        self.holders[prefix.key] = held  # the most recently used, last
+        while len(self.holders) > HOLDERS_PER_SLOT:
+            _, oldest = self.holders.popitem(last=False)
+            oldest.close()
+        return held
+
+    def spawn_from(self, holder: Holder, workdir: Path) -> Child:
+        """A child of `holder`; HolderGone (and the holder dropped) when the holder is dead."""
         try:
-            return self._spawn(workdir)
+            return self._spawn(holder.channel.sock, SpawnRequest(op="spawn", workdir=str(workdir)))
+        except (WarmProcessGone, SandboxError) as error:
+            self.holders.pop(holder.prefix.key, None)
+            holder.close()
+            raise HolderGone(str(error)) from None
+
+    def _restarting(self, make: Callable[[], T]) -> T:
+        try:
+            return make()
         except WarmProcessGone:
             self.control.close()
             self.restarts += 1
+            self.drop_holders()  # the holders of the old server stay with it
             (fresh,) = start_warm_processes(
                 self.home.with_name(f"{self.home.name}-{self.restarts}"),
                 self.limits,
                 [self.cgroup_procs],
             )
             self.control, self.process, self.network = fresh.control, fresh.process, None
-            return self._spawn(workdir)
+            return make()
 
-    def _spawn(self, workdir: Path) -> Child:
+    def _start_holder(self, prefix: Prefix, prime: Prime, workdir: Path) -> Holder | None:
         self.wait_ready()
+        request = HolderRequest(op="holder", workdir=str(workdir), release=prefix.folder)
+        started, fds = self._request(self.control, request)
+        if not fds or started.get("event") != "holder":
+            raise SandboxError(f"the warm process made no holder: {started.get('reason')}")
+        holder = Holder(Child(socket.socket(fileno=fds[0]), int(started["pid"]), workdir), prefix)
         try:
-            protocol.send(self.control, SpawnRequest(op="spawn", workdir=str(workdir)))
-            data, fds, _, _ = socket.recv_fds(self.control, 4096, 1)
-            started = protocol.decode(data)
+            reports = prime(holder.channel)
+            holding = None
+            if reports is not None:
+                holder.channel.send(HoldRequest(op="hold"))
+                holding = holder.channel.receive(time.monotonic() + HOLDER_TIMEOUT)
+        except (TimeoutError, protocol.ProtocolError):
+            reports = holding = None
+        if reports is None or not holding or holding.get("usable") is not True:
+            holder.close()
+            return None
+        holder.reports = reports
+        return holder
+
+    def _request(self, sock: socket.socket, request: Mapping[str, object]) -> tuple[dict, list]:
+        """Send `request` to a server (the slot's or a holder), receive its answer and the
+        descriptor it passes; WarmProcessGone when the server does not answer."""
+        try:
+            protocol.send(sock, request)
+            sock.settimeout(START_TIMEOUT)  # a fork waits out a full process table, no more
+            data, fds, _, _ = socket.recv_fds(sock, 4096, 1)
+            return protocol.decode(data), fds
         except (OSError, protocol.ProtocolError) as error:
             raise WarmProcessGone(f"the warm process is gone: {error}") from None
+
+    def _spawn(self, server: socket.socket, request: SpawnRequest) -> Child:
+        self.wait_ready()
+        started, fds = self._request(server, request)
         if not fds or started.get("event") != "started":
             raise SandboxError(f"the warm process made no child: {started.get('reason')}")
-        child = Child(socket.socket(fileno=fds[0]), int(started["pid"]), workdir)
+        child = Child(socket.socket(fileno=fds[0]), int(started["pid"]), Path(request["workdir"]))
         assert self.network is not None  # set by `wait_ready`
         if self.network.startswith("none"):
             child.warnings.append(
@@ -191,7 +302,13 @@ class WarmProcess:
         child.warnings += list(confined.get("warnings", []))
         return child
 
+    def drop_holders(self) -> None:
+        for holder in self.holders.values():
+            holder.close()
+        self.holders.clear()
+
     def close(self) -> None:
+        self.drop_holders()
         try:
             protocol.send(self.control, ExitRequest(op="exit"))
         except OSError:
@@ -215,11 +332,35 @@ class Sandbox:
             self.scratch / "warm", limits, [self.caps.procs_files(slot) for slot in range(workers)]
         )
 
-    def spawn(self, slot: int) -> Child:
+    def spawn(self, slot: int, start_from: str = "") -> Child:
+        """A fresh child on `slot`, its working folder a copy of `start_from` when given."""
+        return self._warm[slot].spawn(self._folder("child", slot), start_from)
+
+    def spawn_after(
+        self, slot: int, prefix: Prefix, prime: Prime
+    ) -> tuple[Child, dict[int, dict] | None]:
+        """A child that has run `prefix` (forked from the slot's holder of it), and the
+        prefix cells' reports by position; or, when no holder can hold the prefix, a child
+        that has run nothing, starting from the release folder, and None. A holder found
+        dead is replaced once."""
+        warm = self._warm[slot]
+        for _ in range(2):
+            holder = warm.holder(prefix, prime, self._folder("holder", slot))
+            if holder is None:
+                break
+            try:
+                return warm.spawn_from(holder, self._folder("child", slot)), holder.reports
+            except HolderGone:
+                continue
+        return self.spawn(slot, prefix.folder), None
+
+    def _folder(self, kind: str, slot: int) -> Path:
+        """A new working folder (a holder makes its own; it must not exist yet)."""
         self._spawned += 1  # one thread per slot: the names differ by slot if not by count
-        workdir = self.scratch / f"child-{slot}-{self._spawned}"
-        workdir.mkdir()
-        return self._warm[slot].spawn(workdir)
+        folder = self.scratch / f"{kind}-{slot}-{self._spawned}"
+        if kind == "child":
+            folder.mkdir()
+        return folder
 
     def close(self) -> None:
         for warm in self._warm:

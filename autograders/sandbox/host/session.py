@@ -4,6 +4,10 @@ The cells run once in a child, then the questions, one after the other. When the
 hangs, the cell or question it was on is charged, and a fresh child re-runs the cells (without
 a cell that killed its process) for the questions still to come. So a crash, hang,
 `os._exit` or segfault costs the one question it happened in.
+
+The release's unchanged leading cells (a `Prefix`) run once per slot, in a prefix holder that
+every child of such a notebook is forked from (`child.holder`): a child runs only the cells
+after them, and a replacement child comes from the same holder.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 
 from autograders.sandbox import images, messages
-from autograders.sandbox.host.pool import Child, Sandbox
+from autograders.sandbox.host.pool import Child, Prefix, Sandbox
 from autograders.sandbox.messages import Cell, CellsRequest, Check, QuestionRequest
 from autograders.sandbox.protocol import ProtocolError
 
@@ -66,17 +70,27 @@ class _Clock:
 
 
 def run_notebook(
-    sandbox: Sandbox, slot: int, cells: list[Cell], questions: list[Question], timeouts: Timeouts
+    sandbox: Sandbox,
+    slot: int,
+    cells: list[Cell],
+    questions: list[Question],
+    timeouts: Timeouts,
+    prefix: Prefix | None = None,
 ) -> NotebookRun:
+    """Run the notebook's `cells`, then ask its `questions`, in sandboxed children.
+
+    With a `prefix` (the release's cells that `cells` begin with, byte for byte), each child is
+    forked from the slot's holder of that prefix, which ran those cells once: the child runs
+    only the cells after them, and the prefix cells' reports come from the holder's run."""
     run, clock = NotebookRun(), _Clock(timeouts.notebook)
     pending = list(questions)
     for _ in range(MAX_CHILDREN):
         if not pending or clock.expired():
             break
-        child = sandbox.spawn(slot)
+        child, to_run = _spawn(sandbox, slot, cells, prefix, run, timeouts)
         try:
             run.warnings = child.warnings
-            if _run_cells(child, cells, run, clock, timeouts.cell):
+            if _run_cells(child, to_run, run, clock, timeouts.cell):
                 _ask_questions(child, pending, run, clock, timeouts.question)
         finally:
             child.kill()
@@ -92,6 +106,38 @@ def run_notebook(
             why,
         )
     return run
+
+
+def _spawn(
+    sandbox: Sandbox,
+    slot: int,
+    cells: list[Cell],
+    prefix: Prefix | None,
+    run: NotebookRun,
+    timeouts: Timeouts,
+) -> tuple[Child, list[Cell]]:
+    """A fresh child, and the cells it is to run: all of them, or those after the prefix
+    when the child comes from a holder (the prefix cells' reports are then put in `run`)."""
+    if prefix is None:
+        return sandbox.spawn(slot), cells
+    if not prefix.cells:  # the first cell differs: nothing to hold, only the folder to copy
+        return sandbox.spawn(slot, prefix.folder), cells
+    child, reports = sandbox.spawn_after(
+        slot, prefix, lambda holder: _prime(holder, prefix, timeouts)
+    )
+    if reports is None:
+        return child, cells
+    for position, cell in enumerate(cells[: len(prefix.cells)]):
+        run.cells[cell["index"]] = dict(reports[position])
+    return child, cells[len(prefix.cells) :]
+
+
+def _prime(holder: Child, prefix: Prefix, timeouts: Timeouts) -> dict[int, dict] | None:
+    """Run the prefix cells in a fresh holder, read exactly as a child's cells are read: their
+    reports by position, or None when any cell killed or hung the holder."""
+    run = NotebookRun()
+    ran = _run_cells(holder, list(prefix.cells), run, _Clock(timeouts.notebook), timeouts.cell)
+    return run.cells if ran and len(run.cells) == len(prefix.cells) else None
 
 
 def _run_cells(
