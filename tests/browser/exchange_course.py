@@ -26,6 +26,10 @@ WHY_DETACH = (
     "tensor outside the graph, with the same data, which `.numpy()` may then convert."
 )
 
+# The student tries their plot once, as the lesson invites: the figure is their own output,
+# which the autograded notebook and the feedback show as an image under the answer.
+TRY_THE_PLOT = "\n\nplot_derivative(torch.sin, -3.0, 3.0, 50);\n"
+
 
 @dataclass
 class Role:
@@ -78,6 +82,7 @@ def answer_everything(fetched: Path) -> None:
     """Write the instructor's solutions and a written why_detach answer into the fetched
     notebooks, in place, as a student who did the whole assignment would."""
     answers = reference_answers() | {"why_detach": WHY_DETACH}
+    answers["plot_derivative"] += TRY_THE_PLOT
     for notebook in NOTEBOOKS:
         path = fetched / f"{notebook}.ipynb"
         mine = {q: text for q, text in answers.items() if _notebook_of(q) == notebook}

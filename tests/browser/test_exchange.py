@@ -112,6 +112,22 @@ def test_the_feedback_shows_the_lessons_images(feedback, page, notebook) -> None
     assert [alt for alt, width in widths if not width > 0] == [], "images that did not load"
 
 
+def test_the_feedback_shows_the_figures_the_cells_drew(feedback, page, screenshots) -> None:
+    """The worked example's figure and the student's own plot, each as an image under its
+    cell, as the student saw them in JupyterLab (their outputs came from the sandbox)."""
+    page.goto(feedback["derivatives"].as_uri())
+    page.wait_for_load_state("load")
+    for source in ('label="sin(x)"', ex.TRY_THE_PLOT.strip()):
+        cell = page.locator("div.cell").filter(has=page.locator(".input", has_text=source))
+        assert cell.count() == 1, source
+        images = cell.locator(".output_area img")
+        assert images.count() == 1, f"{source}: {images.count()} images"
+        assert images.first.evaluate("img => img.complete && img.naturalWidth") > 100, source
+        assert images.first.get_attribute("src").startswith("data:image/png;base64,")
+    cell.scroll_into_view_if_needed()
+    cell.screenshot(path=screenshots / "exchange-feedback-student-figure.png")
+
+
 def lesson_image_count(notebook: str) -> int:
     """How many diagrams the released notebook's markdown shows."""
     return len(markdown_image_paths(RELEASE / f"{notebook}.ipynb"))
