@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +48,10 @@ class Release:
             sources[notebook] = tuple(cell["source"] for cell in cells)
         return sources
 
+    def read(self) -> Mapping[str, tuple[str, ...]]:
+        """The sources, read now if not yet (they travel with the release once read)."""
+        return self.sources
+
     def prefix_of(self, notebook: str, cells: list[Cell]) -> Prefix | None:
         """The leading cells of `cells` that are the release's own; None when the release
         has no such notebook."""
@@ -60,10 +65,29 @@ class Release:
             length += 1
         prefix = tuple(Cell(index=n, source=source) for n, source in enumerate(release[:length]))
         key = hashlib.sha256(json.dumps([self.folder, notebook, release[:length]]).encode())
-        return Prefix(key.hexdigest(), prefix, self.folder)
+        # A Dask worker without the folder (not on a shared file system) still gets the
+        # prefix, which came as data; its working folders then start empty.
+        folder = self.folder if os.path.isdir(self.folder) else ""
+        return Prefix(key.hexdigest(), prefix, folder)
 
 
 def default_release_folder(cwd: Path | None = None) -> Path | None:
     """`release/<assignment>` under the working directory, if it exists (nbgrader's layout)."""
     folder = (cwd or Path.cwd()) / "release" / ASSIGNMENT
     return folder if folder.is_dir() else None
+
+
+def course_release(config: object, assignment: str) -> Release | None:
+    """The release folder of `assignment` in the nbgrader course that `config` (a traitlets
+    config: `nbgrader_config.py`'s) describes, if it exists."""
+    from nbgrader.coursedir import CourseDirectory  # nbgrader's front end only
+
+    course = CourseDirectory(config=config)
+    folder = Path(course.format_path(course.release_directory, ".", assignment))
+    return release_at(str(folder.resolve())) if folder.is_dir() else None
+
+
+@functools.cache
+def release_at(folder: str) -> Release:
+    """One `Release` per folder in a process, its notebooks read once."""
+    return Release(folder)

@@ -29,6 +29,8 @@ def connect(scheduler: str, settings: Settings) -> tuple[Client, str]:
     that sandbox's plugin."""
     client = Client(scheduler, timeout=CONNECT_TIMEOUT)
     secret = None if settings.seed is not None else settings.secret()
+    if settings.release is not None:
+        settings.release.read()  # here: the workers get the release's cells as data
     plugin = SandboxPlugin(settings, secret)
     client.register_plugin(plugin)
     return client, plugin.name

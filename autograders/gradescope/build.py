@@ -5,6 +5,7 @@
     <project>.whl      this project, built now from the source checkout
     constraints.txt    the pins the tests ran with (torch, nbgrader)
     course-secret      the key of the hidden inputs (mode 0600)
+    release/derivatives/   the release the students copied (its leading cells run once)
 
 The key is a fresh random secret made for this zip, unless the instructor passes
 `--secret-file`: then the course's own secret goes in, and a local `autograders grade
@@ -25,6 +26,7 @@ from importlib import metadata, resources
 from pathlib import Path
 
 from autograders import course_secret
+from autograders.layout import ASSIGNMENT
 
 PROJECT_NAME = "derivatives-autograder"
 PROJECT_FILES = ("pyproject.toml", "README.md", "LICENSE")
@@ -56,6 +58,7 @@ def build_zip(*, out: Path, secret_file: Path | None = None) -> list[str]:
             wheel.name: (wheel.read_bytes(), 0o644),
             "constraints.txt": ((project / "constraints.txt").read_bytes(), 0o644),
             "course-secret": (secret + b"\n", PRIVATE),
+            **release_files(project),
         }
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -65,6 +68,19 @@ def build_zip(*, out: Path, secret_file: Path | None = None) -> list[str]:
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, data)
     return list(files)
+
+
+def release_files(project: Path) -> dict[str, tuple[bytes, int]]:
+    """The release the students copied (`release/<assignment>/...`): the grader runs its
+    unchanged leading cells once and each notebook in a copy of it, as `autograders grade`
+    does. Nothing when the checkout has no release."""
+    folder = project / "release" / ASSIGNMENT
+    files = sorted(path for path in folder.rglob("*") if path.is_file()) if folder.is_dir() else []
+    return {
+        path.relative_to(project).as_posix(): (path.read_bytes(), 0o644)
+        for path in files
+        if "__pycache__" not in path.parts and ".ipynb_checkpoints" not in path.parts
+    }
 
 
 def new_secret() -> bytes:

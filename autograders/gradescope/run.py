@@ -28,6 +28,7 @@ from pathlib import Path
 
 from autograders import layout, problems
 from autograders.gradescope.results import failure_results, gradescope_run_results
+from autograders.release import Release
 from autograders.reports.gradescope import GRADER_FAILED_TEXT
 from autograders.results import StudentResult
 from autograders.settings import Settings
@@ -94,7 +95,12 @@ def grade_submission(root: Path, submission: dict) -> tuple[StudentResult, str]:
     secret_file = root / "source" / SECRET_NAME
     if not secret_file.is_file():  # never a new secret per container: inputs would vary
         raise FileNotFoundError(f"{secret_file} is missing: rebuild and upload the zip")
-    settings = Settings(workers=1, secret_file=secret_file)
+    release = root / "source" / "release" / problems.ASSIGNMENT  # shipped in the zip
+    settings = Settings(
+        workers=1,
+        secret_file=secret_file,
+        release=Release(str(release)) if release.is_dir() else None,
+    )
     settings.secret()  # an unusable secret is a grader error before anything starts
     found = layout.find_notebook_folder(root / "submission")
     student_id = submission["student_id"]

@@ -31,6 +31,7 @@ from autograders import problems
 from autograders.cell_outputs import notebook_outputs
 from autograders.nbgrader_plugin.reading import not_gradable_reason
 from autograders.pipeline import attempt_seed, grade_notebook, unanswered
+from autograders.release import course_release
 from autograders.results import CheckResult
 from autograders.sandbox.host.pool import Sandbox
 from autograders.sandbox.host.session import Timeouts
@@ -83,6 +84,8 @@ class IsolatedExecute(NbGraderPreprocessor):
             seed=self.seed,
             secret_file=Path(self.secret_file) if self.secret_file else None,
             timeouts=Timeouts.per_step(self.timeout),
+            # the course's release: its unchanged leading cells run once, not per student
+            release=course_release(self.config, resources["nbgrader"]["assignment"]),
         )
         reason = not_gradable_reason(nb)
         seed = 0

@@ -47,7 +47,11 @@ def test_zip_holds_what_gradescope_needs_and_a_fresh_secret(autograder_zip, tmp_
         modes = {info.filename: info.external_attr >> 16 & 0o777 for info in archive.infolist()}
         secret = archive.read("course-secret").strip()
     wheels = [name for name in names if name.endswith(".whl")]
-    assert sorted(set(names) - set(wheels)) == sorted(ZIP_NAMES) and len(wheels) == 1
+    release = [name for name in names if name.startswith("release/derivatives/")]
+    assert sorted(set(names) - set(wheels) - set(release)) == sorted(ZIP_NAMES)
+    assert len(wheels) == 1
+    shipped = {path.relative_to(ROOT).as_posix() for path in (ROOT / "release").rglob("*.ipynb")}
+    assert shipped and shipped <= set(release)  # the release the students copied
     assert wheels[0].startswith("derivatives_autograder-")
     assert modes["setup.sh"] == modes["run_autograder"] == 0o755
     assert modes["course-secret"] == 0o600

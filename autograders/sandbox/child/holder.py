@@ -42,6 +42,7 @@ from autograders.sandbox.child.landlock import prctl
 from autograders.sandbox.child.spawner import (
     Origin,
     Server,
+    keep_ipython_db_in,
     prepare_environment,
     serve_requests,
 )
@@ -86,6 +87,7 @@ def run_holder(sock: socket.socket, server: Server, request: HolderRequest) -> N
         if request["release"]:
             shutil.copytree(request["release"], workdir, symlinks=True, dirs_exist_ok=True)
         prepare_environment(workdir)
+        keep_ipython_db_in(server.shell, workdir)
         shared_before = shared_writable_mappings()
         from autograders.sandbox.child import serve  # imported in the warm process already
 

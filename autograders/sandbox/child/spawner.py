@@ -106,6 +106,7 @@ def run_child(sock: socket.socket, server: Server, request: SpawnRequest, origin
         if origin is not None:
             shutil.copytree(origin.folder, workdir, symlinks=True, dirs_exist_ok=True)
         prepare_environment(workdir)
+        keep_ipython_db_in(server.shell, workdir)
         confine.close_inherited_descriptors(keep=[sock.fileno()])
         warnings = confine.confine(
             workdir=workdir,
@@ -144,6 +145,14 @@ def prepare_environment(workdir: str) -> None:
         os.dup2(null, fd)
     os.close(null)
     signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def keep_ipython_db_in(shell, workdir: str) -> None:
+    """IPython's key-value store (where `%cd` keeps its history, `%store` its values) in the
+    working folder: in the warm profile it would be read-only to a child, and shared."""
+    from IPython.external.pickleshare import PickleShareDB  # imported in the warm process
+
+    shell.db = PickleShareDB(os.path.join(workdir, ".ipython", "db"))
 
 
 def stand_where(origin: Origin, workdir: str) -> None:

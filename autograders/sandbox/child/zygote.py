@@ -122,6 +122,7 @@ def warm_up(config: Config):
     import torch
     import torch.func  # noqa: F401
     import torch.nn.functional  # noqa: F401
+    from IPython.external import pickleshare  # noqa: F401  (each child's `shell.db`)
 
     from autograders.sandbox.child import serve  # noqa: F401  (torch, numpy, matplotlib: warm them)
     from autograders.sandbox.child.shell import make_shell
