@@ -11,6 +11,9 @@
    whole, as after `nbgrader collect`), noting the time;
 4. when all are graded, read from the watcher's database when each student's reports were
    written, and print the median and the 99th percentile of (written - handed in).
+
+`measure` does steps 1 to 4 and returns the figures as plain data (`benchmarks.issue12` runs
+it beside the batch and Dask measurements).
 """
 
 from __future__ import annotations
@@ -45,33 +48,68 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    count = max(1, round(args.rate * args.duration))
     with tempfile.TemporaryDirectory(prefix="watch-latency-") as scratch:
-        root = Path(scratch)
-        plan = class_plan(count + 1, all_variants(), with_hang=args.with_hang)
-        staging = build_class(root / "staging", plan, cache=root / "cache")
-        submitted, out = root / "submitted", root / "out"
-        submitted.mkdir()
-        watcher = start_watcher(submitted, out, args)
-        try:
-            students = sorted(plan)
-            warm_up, measured = students[0], students[1:]
-            hand_in(staging, submitted, warm_up)
-            wait_until_graded(out, 1, watcher)
-            handed_in = stream(staging, submitted, measured, args.rate)
-            wait_until_graded(out, 1 + len(measured), watcher)
-        finally:
-            watcher.send_signal(signal.SIGTERM)
-            watcher.wait(timeout=120)
-        latencies = sorted(finished_at(out)[s] - handed_in[s] for s in measured)
-    print_figures(latencies, args)
+        figures = measure(
+            rate=args.rate,
+            duration=args.duration,
+            workers=args.workers,
+            timeout=args.timeout,
+            with_hang=args.with_hang,
+            root=Path(scratch),
+        )
+    print("\n".join(render(figures)))
     return 0
 
 
-def start_watcher(submitted: Path, out: Path, args: argparse.Namespace) -> subprocess.Popen:
+def measure(
+    *, rate: float, duration: float, workers: int, timeout: float, with_hang: bool, root: Path
+) -> dict:
+    """Stream `rate * duration` students into a running watcher; the figures (seconds)."""
+    count = max(1, round(rate * duration))
+    plan = class_plan(count + 1, all_variants(), with_hang=with_hang)
+    staging = build_class(root / "staging", plan, cache=root / "cache")
+    submitted, out = root / "submitted", root / "out"
+    submitted.mkdir()
+    started = time.monotonic()
+    watcher = start_watcher(submitted, out, workers, timeout, root / "watch.log")
+    try:
+        students = sorted(plan)
+        warm_up, measured = students[0], students[1:]
+        hand_in(staging, submitted, warm_up)
+        wait_until_graded(out, 1, watcher)
+        warm_up_seconds = time.monotonic() - started
+        handed_in = stream(staging, submitted, measured, rate)
+        wait_until_graded(out, 1 + len(measured), watcher)
+    finally:
+        watcher.send_signal(signal.SIGTERM)
+        watcher.wait(timeout=120)
+    latencies = sorted(finished_at(out)[s] - handed_in[s] for s in measured)
+    stages = stage_times(out, {s: handed_in[s] for s in measured})
+    return {
+        "rate": rate,
+        "duration": duration,
+        "workers": workers,
+        "cpus": os.cpu_count(),
+        "submissions": len(latencies),
+        "warm_up_seconds": warm_up_seconds,
+        "median_seconds": statistics.median(latencies),
+        "p99_seconds": percentile(latencies, 0.99),
+        "fastest_seconds": latencies[0],
+        "slowest_seconds": latencies[-1],
+        "latencies_seconds": latencies,
+        "median_stage_seconds": {
+            stage: statistics.median(times) for stage, times in stages.items()
+        },
+    }
+
+
+def start_watcher(
+    submitted: Path, out: Path, workers: int, timeout: float, log: Path
+) -> subprocess.Popen:
     command = [sys.executable, "-m", "autograders", "watch", str(submitted), "--out", str(out)]
-    command += ["--seed", "0", "--workers", str(args.workers), "--timeout", str(args.timeout)]
-    return subprocess.Popen(command, cwd=REPO, stderr=subprocess.DEVNULL)
+    command += ["--seed", "0", "--workers", str(workers), "--timeout", f"{timeout:g}"]
+    with log.open("w") as stderr:  # the watcher's own progress lines, kept for a post-mortem
+        return subprocess.Popen(command, cwd=REPO, stderr=stderr)
 
 
 def hand_in(staging: Path, submitted: Path, student: str) -> float:
@@ -98,6 +136,29 @@ def finished_at(out: Path) -> dict[str, float]:
         db.close()
 
 
+def stage_times(out: Path, handed_in: dict[str, float]) -> dict[str, list[float]]:
+    """Where each submission's time went, from the watcher's database: detected (handed in ->
+    queued), waiting (queued -> a slot took it), graded (-> reports written and recorded)."""
+    db = sqlite3.connect(out / "watch.sqlite")
+    try:
+        rows = db.execute(
+            "SELECT student_id, seen_at, started_at, finished_at FROM submissions "
+            "WHERE state='graded' ORDER BY id"
+        ).fetchall()
+    finally:
+        db.close()
+    first = {}
+    for student, seen, started, finished in rows:
+        first.setdefault(student, (seen, started, finished))
+    stages: dict[str, list[float]] = {"detected": [], "waiting": [], "graded": []}
+    for student, at in handed_in.items():
+        seen, started, finished = first[student]
+        stages["detected"].append(seen - at)
+        stages["waiting"].append(started - seen)
+        stages["graded"].append(finished - started)
+    return stages
+
+
 def wait_until_graded(out: Path, count: int, watcher: subprocess.Popen) -> None:
     while True:
         if watcher.poll() is not None:
@@ -116,17 +177,25 @@ def percentile(sorted_values: list[float], fraction: float) -> float:
     return sorted_values[min(rank, len(sorted_values)) - 1]
 
 
-def print_figures(latencies: list[float], args: argparse.Namespace) -> None:
-    median, p99 = statistics.median(latencies), percentile(latencies, 0.99)
-    print(
-        f"watch: {len(latencies)} submissions at {args.rate:g}/s for {args.duration:g} s, "
-        f"{args.workers} workers on {os.cpu_count()} cores"
-    )
-    print(f"  submit-to-feedback median {median * 1000:.0f} ms  (target <= 150 ms)")
-    print(f"  submit-to-feedback p99    {p99 * 1000:.0f} ms  (target <= 1000 ms)")
-    print(f"  fastest {latencies[0] * 1000:.0f} ms, slowest {latencies[-1] * 1000:.0f} ms")
+def render(figures: dict) -> list[str]:
+    median, p99 = figures["median_seconds"], figures["p99_seconds"]
     met = median <= TARGET_MEDIAN and p99 <= TARGET_P99
-    print(f"  targets {'met' if met else 'missed'}")
+    return [
+        f"watch: {figures['submissions']} submissions at {figures['rate']:g}/s for "
+        f"{figures['duration']:g} s, {figures['workers']} workers on {figures['cpus']} cores",
+        f"  submit-to-feedback median {median * 1000:.0f} ms  (target <= 150 ms)",
+        f"  submit-to-feedback p99    {p99 * 1000:.0f} ms  (target <= 1000 ms)",
+        f"  fastest {figures['fastest_seconds'] * 1000:.0f} ms, "
+        f"slowest {figures['slowest_seconds'] * 1000:.0f} ms; "
+        f"warm-up (start to first feedback) {figures['warm_up_seconds']:.1f} s",
+        "  median split: "
+        + ", ".join(
+            f"{stage} {seconds * 1000:.0f} ms"
+            for stage, seconds in figures["median_stage_seconds"].items()
+        )
+        + " (handed in -> queued -> taken by a slot -> recorded)",
+        f"  targets {'met' if met else 'missed'}",
+    ]
 
 
 if __name__ == "__main__":
