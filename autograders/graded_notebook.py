@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from autograders.cell_outputs import notebook_outputs
 from autograders.normalise import cell_role, grade_id_of
+from autograders.problems.manual import MANUAL_POINTS
 from autograders.results import NotebookView, ViewCell
 
 HIDDEN = "# (hidden tests are not shown)"
@@ -26,9 +27,9 @@ def notebook_view(cells: list[dict], reports: dict[int, dict]) -> NotebookView:
 def _view_cell(cell: dict, report: dict | None) -> ViewCell:
     source = cell["source"]
     if cell["cell_type"] == "markdown":
-        # a grade_id here is a question graded by hand (why_detach): the page links to it
-        attachments = _raster(cell.get("attachments"))
-        return ViewCell("markdown", source, grade_id_of(cell), attachments=attachments)
+        # the answer to a question graded by hand (why_detach): the page links to it
+        answer = grade_id_of(cell) if grade_id_of(cell) in MANUAL_POINTS else ""
+        return ViewCell("markdown", source, answer, attachments=_raster(cell.get("attachments")))
     if cell["cell_type"] != "code":
         return ViewCell("raw", source)
     role = cell_role(cell)

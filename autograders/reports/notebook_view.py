@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import html
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from autograders.nbgrader_plugin.embed_images import embed_images
+from autograders.nbgrader_plugin.embed_images import data_uri
 from autograders.nbgrader_plugin.inert_html import safe_markdown
 from autograders.reports import format_points, notebook_file
 from autograders.results import CheckResult, NotebookView, ViewCell
@@ -32,6 +34,7 @@ from autograders.results import CheckResult, NotebookView, ViewCell
 IMAGE_SIGNATURES = {"image/png": b"\x89PNG\r\n\x1a\n", "image/jpeg": b"\xff\xd8\xff"}
 MAX_IMAGE_BYTES = 2_000_000
 MAX_EMBEDDED_DIAGRAM_BYTES = 2_000_000
+IMAGE_SOURCE = re.compile(r'(<img src=")([^"]*)(")')  # as nh3 writes it: quoted, escaped
 
 CSS = """
 details.notebook{margin:1rem 0 0;border-top:1px solid #d0d7de;padding-top:.5rem}
@@ -92,10 +95,13 @@ def answered(view: NotebookView | None) -> set[str]:
 
 def _cell(cell: ViewCell, verdicts: dict[str, CheckResult], diagrams: Path | None) -> str:
     if cell.kind == "markdown":
-        source = cell.source
+        body = (
+            safe_markdown(cell.source, cell.attachments)
+            if cell.attachments
+            else _lesson_markdown(cell.source)
+        )
         if diagrams is not None:
-            source = embed_images(source, diagrams, MAX_EMBEDDED_DIAGRAM_BYTES)
-        body = safe_markdown(source, cell.attachments)
+            body = IMAGE_SOURCE.sub(lambda found: _embedded(found, diagrams), body)
         return _wrap(cell, "markdown", "Your answer, graded by hand", body)
     if cell.kind == "test":
         verdict = _verdict(verdicts.get(cell.grade_id))
@@ -104,6 +110,26 @@ def _cell(cell: ViewCell, verdicts: dict[str, CheckResult], diagrams: Path | Non
         return f'<div class="cell raw">{_pre(cell.source)}</div>'
     outputs = "".join(_output(output) for output in cell.outputs)
     return _wrap(cell, "code", "Your answer", _pre(cell.source) + outputs)
+
+
+@functools.lru_cache(maxsize=512)
+def _lesson_markdown(source: str) -> str:
+    """`safe_markdown`, remembered: every student's notebook repeats the lesson's cells, and
+    rendering them is most of a page's cost. Bounded, so a class's own cells cannot grow it."""
+    return safe_markdown(source)
+
+
+def _embedded(found: re.Match[str], diagrams: Path) -> str:
+    """An `<img src="...">` of the sanitised HTML, its source replaced by the `data:` URI of
+    the instructor's file it names (after sanitising: long URIs make markdown slow to parse)."""
+    uri = _diagram_uri(diagrams, html.unescape(found.group(2)))
+    return found.group(0) if uri is None else found.group(1) + uri + found.group(3)
+
+
+@functools.lru_cache(maxsize=64)
+def _diagram_uri(folder: Path, link: str) -> str | None:
+    """`embed_images.data_uri`: the file's checks (inside `folder`, its type's leading bytes)."""
+    return data_uri(folder, link, MAX_EMBEDDED_DIAGRAM_BYTES)
 
 
 def _wrap(cell: ViewCell, kind: str, label: str, body: str) -> str:

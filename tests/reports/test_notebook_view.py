@@ -194,3 +194,19 @@ def test_the_views_are_dropped_once_the_reports_are_written(tmp_path: Path) -> N
     assert "Your notebook as graded" not in (tmp_path / "without/ann/feedback.html").read_text()
     written = [(tmp_path / kind / "ann/results.json").read_text() for kind in ("with", "without")]
     assert written[0] == written[1]  # results.json does not carry the notebook
+
+
+def test_the_lessons_diagrams_are_embedded_from_the_instructors_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "source" / "derivatives"
+    (folder / "images").mkdir(parents=True)
+    (folder / "images" / "graph.png").write_bytes(png())
+    (tmp_path / "source" / "outside.png").write_bytes(png())
+    (folder / "images" / "fake.png").write_bytes(b"<script>alert(1)</script>")
+    markdown = "![graph](images/graph.png) ![out](../outside.png) ![fake](images/fake.png)"
+    view = NotebookView((ViewCell("markdown", markdown),))
+    result = StudentResult("ann", notebooks={"derivatives": GRADED}, views={"derivatives": view})
+
+    page = render_feedback_html(result, diagrams=folder)
+
+    sources = {value for tag, name, value in attributes_in(page) if (tag, name) == ("img", "src")}
+    assert sources == {f"data:image/png;base64,{REAL_PNG}", "../outside.png", "images/fake.png"}
