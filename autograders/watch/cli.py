@@ -1,6 +1,7 @@
 """The `watch` and `watch-status` verbs (registered by `autograders.cli`).
 
-autograders watch SUBMITTED --out OUT [--database FILE] [--poll SECONDS] [--scheduler ADDRESS]
+autograders watch SUBMITTED --out OUT [--database FILE] [--scheduler ADDRESS]
+                                      [--no-inotify] [--poll S] [--settle S] [--rescan S]
                                       [--workers N] [--secret-file F | --seed S] [--timeout S]
                                       [--once] [--nbgrader-course COURSE]
 autograders watch-status --out OUT [--database FILE]
@@ -14,6 +15,7 @@ import time
 from pathlib import Path
 
 from autograders.grading_options import add_grading_options, settings_from
+from autograders.watch import scan
 
 DATABASE_NAME = "watch.sqlite"  # in OUT unless --database says otherwise
 
@@ -22,7 +24,29 @@ def add_parsers(verbs: argparse._SubParsersAction) -> None:
     watch = verbs.add_parser("watch", help="grade each submission as it arrives, until SIGTERM")
     watch.add_argument("submitted", type=Path, help="nbgrader's submitted/ folder, watched")
     add_common(watch)
-    watch.add_argument("--poll", type=float, default=0.05, help="seconds between scans")
+    watch.add_argument(
+        "--no-inotify",
+        dest="inotify",
+        action="store_false",
+        help="poll every folder instead of being told of changes by inotify (Linux)",
+    )
+    watch.add_argument(
+        "--poll", type=float, default=scan.POLL, help="seconds between scans, when polling"
+    )
+    watch.add_argument(
+        "--settle",
+        type=float,
+        default=scan.SETTLE,
+        help="inotify: seconds a changed folder must stay unchanged before it is graded "
+        "(default: %(default)s)",
+    )
+    watch.add_argument(
+        "--rescan",
+        type=float,
+        default=scan.RESCAN,
+        help="inotify: seconds between scans of every folder, for changes inotify cannot see "
+        "(another host writing to a network file system; default: %(default)s)",
+    )
     add_grading_options(watch)
     watch.add_argument(
         "--once", action="store_true", help="exit when everything present has been graded"
@@ -56,8 +80,8 @@ def watch_command(args: argparse.Namespace) -> int:
     if not args.submitted.is_dir():
         print(f"error: {args.submitted} is not a folder", file=sys.stderr)
         return 2
-    if args.poll <= 0:
-        print("error: --poll must be positive", file=sys.stderr)
+    if min(args.poll, args.rescan) <= 0 or args.settle < 0:
+        print("error: --poll and --rescan must be positive, --settle not negative", file=sys.stderr)
         return 2
     settings = settings_from(args)
     if isinstance(settings, str):
@@ -70,6 +94,9 @@ def watch_command(args: argparse.Namespace) -> int:
         out=args.out,
         database=database(args),
         poll=args.poll,
+        inotify=args.inotify,
+        settle=args.settle,
+        rescan=args.rescan,
         scheduler=args.scheduler,
         once=args.once,
         nbgrader_course=args.nbgrader_course,
