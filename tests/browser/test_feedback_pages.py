@@ -94,9 +94,62 @@ def test_cli_sets_the_hostile_folder_aside(cli_graded) -> None:
 def test_cli_feedback_runs_nothing(page, cli_graded, screenshots) -> None:
     out, _ = cli_graded
     assert not open_file(page, out / HOSTILE / "feedback.html").startswith("PWNED")
-    assert page.locator("img, script, svg").count() == 0
+    open_notebooks(page)  # the payloads in her notebook's cells and outputs are in view now
+    page.wait_for_timeout(500)
+    assert not page.title().startswith("PWNED")
+    assert page.locator("script, svg, iframe, form, object, embed").count() == 0
+    # her <img src="missing.png"> stays (sanitised), but the page's CSP loads data: only
+    images = page.locator("img").evaluate_all(
+        "images => images.map(i => [i.src, i.complete && i.naturalWidth])"
+    )
+    loaded = [source for source, width in images if width]
+    assert loaded and all(source.startswith("data:image/") for source in loaded), images
     weight = page.locator(".score").evaluate("score => getComputedStyle(score).fontWeight")
     assert weight == "700", "the page's own stylesheet is blocked: its hash in the CSP is wrong"
     page.get_by_text("What your code printed").first.click()
     assert "onerror" in page.locator("details pre").first.inner_text()  # shown as text
     page.screenshot(path=screenshots / "cli-feedback-hostile.png", full_page=True)
+
+
+def open_notebooks(page) -> None:
+    """Open every notebook's <details>, as a student clicking each closed summary would."""
+    for details in page.locator("details.notebook").all():
+        if details.get_attribute("open") is None:
+            details.locator("> summary").click()
+
+
+def test_cli_feedback_shows_the_notebook_as_graded(page, cli_graded, screenshots) -> None:
+    out, _ = cli_graded
+    open_file(page, out / HONEST / "feedback.html")
+    notebook = page.locator("details.notebook").first
+    assert notebook.get_attribute("open") is None  # collapsed at first
+    page.get_by_role("link", name="Your answer cell, as graded").first.click()
+    assert notebook.get_attribute("open") is not None  # the link opened it
+    assert page.locator("#answer-derivative_at").is_visible()
+    open_notebooks(page)
+    figures = page.locator('details.notebook img[alt="a figure your code drew"]')
+    assert figures.count() >= 2  # a worked example's plot and the student's honest-plot
+    widths = figures.evaluate_all("images => images.map(i => i.complete && i.naturalWidth)")
+    assert all(width > 100 for width in widths), widths
+    diagram = page.locator('img[alt^="The attributes of x and y"]')  # the lesson's, embedded
+    assert diagram.evaluate("img => img.complete && img.naturalWidth") > 100
+    assert page.locator("details.notebook pre.output").count() > 0  # what worked examples printed
+    formula = page.locator(".cell.markdown math", has_text="f").first
+    assert formula.evaluate("m => m.getBoundingClientRect().width") > 0
+    assert "$f'(x)" not in page.locator("details.notebook").first.inner_text()
+    tests = page.locator(".cell.test").all_inner_texts()
+    assert tests and not any("HIDDEN TESTS" in text for text in tests)
+    figures.first.scroll_into_view_if_needed()  # a worked example, its plot under its code
+    page.screenshot(path=screenshots / "cli-feedback-notebook.png")
+
+
+def test_nbgrader_feedback_renders_math_without_mathjax(page, graded) -> None:
+    feedback = graded.root / "feedback" / HONEST / "derivatives" / "derivatives.html"
+    open_file(page, feedback)
+    cell = page.locator(".text_cell_render", has_text="Honest check")
+    assert cell.locator("math").count() == 2  # inline and display, as MathML
+    widths = cell.locator("math").evaluate_all(
+        "maths => maths.map(m => m.getBoundingClientRect().width)"
+    )
+    assert all(width > 0 for width in widths), widths
+    assert "$f'(x)" not in cell.inner_text()

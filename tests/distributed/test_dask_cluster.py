@@ -101,7 +101,17 @@ def test_a_worker_killed_mid_run_costs_no_row(cluster: str, tmp_path: Path) -> N
     assert sorted(r.student_id for r in results) == sorted(STUDENTS)
     assert [r.grader_error for r in results] == [""] * len(STUDENTS)
     assert grades(out) == {sid: expected_total(name) for sid, name in STUDENTS.items()}
+    assert_feedback_shows_the_notebooks(out, STUDENTS)
+    assert [r.views for r in results] == [{}] * len(STUDENTS)  # dropped once written
     assert_cgroups_of_dead_worker_removed(killed[0])
+
+
+def assert_feedback_shows_the_notebooks(out: Path, students: dict[str, str]) -> None:
+    """The workers' plain-data results carried each notebook's view to the client's page."""
+    for student in students:
+        page = (out / student / "feedback.html").read_text(encoding="utf-8")
+        assert page.count('<details class="notebook">') == 3, student
+        assert 'id="answer-derivative_at"' in page, student
 
 
 def assert_cgroups_of_dead_worker_removed(pid: int) -> None:
@@ -124,3 +134,4 @@ def test_watch_grades_on_the_cluster(cluster: str, tmp_path: Path) -> None:
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     assert grades(out) == {sid: expected_total(name) for sid, name in students.items()}
+    assert_feedback_shows_the_notebooks(out, students)
