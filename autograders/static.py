@@ -13,6 +13,7 @@ a child's (`{"ok": True, "value": ...}`), so the judges read both alike.
 from __future__ import annotations
 
 import ast
+import functools
 
 from IPython.core.inputtransformer2 import TransformerManager
 
@@ -93,7 +94,27 @@ def _is_static_method(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     )
 
 
+CACHED_SOURCE_CHARS = 4096  # larger cells are parsed every time: a cache of hostile
+# megabyte-sized cells would keep their trees alive in a long-running grader (`watch`)
+
+
 def _parse(source: str) -> ast.Module | None:
+    """The cell's syntax tree after IPython's transforms; None when it does not parse.
+
+    Cached for cells of ordinary size: every check of a notebook parses the same cells again,
+    and the release's cells are the same for every student (IPython's transforms cost 1-2 ms
+    a cell). The trees are only read, never changed, so sharing them is safe."""
+    if len(source) <= CACHED_SOURCE_CHARS:
+        return _parse_cached(source)
+    return _parse_uncached(source)
+
+
+@functools.lru_cache(maxsize=512)
+def _parse_cached(source: str) -> ast.Module | None:
+    return _parse_uncached(source)
+
+
+def _parse_uncached(source: str) -> ast.Module | None:
     try:
         return ast.parse(TransformerManager().transform_cell(source))
     except (SyntaxError, ValueError, RecursionError, MemoryError):
