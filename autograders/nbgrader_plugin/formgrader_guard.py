@@ -12,7 +12,9 @@ subclassed:
 - every path parameter must be a valid name (`autograders.student_ids`), else 400 and a fixed
   message; a submission page is refused (403) when its student's id is invalid;
 - every formgrader page gets a Content-Security-Policy that forbids plugins, frames, `<base>`
-  and foreign form targets; a student's file is served in a CSP sandbox (an opaque origin
+  and foreign form targets, and images from anywhere but the server and `data:` URIs (a
+  student's figures are inlined, and a remote image would tell its owner when the instructor
+  opened the page); a student's file is served in a CSP sandbox (an opaque origin
   without scripts, so it can neither run nor reach the server's API).
 Enabled by the course's jupyter_server_config.py, next to nbgrader's formgrader.
 """
@@ -30,7 +32,9 @@ from tornado import web
 
 from autograders.student_ids import RULE, is_valid_student_id
 
-PAGE_POLICY = "object-src 'none'; frame-src 'none'; base-uri 'none'; form-action 'self'"
+PAGE_POLICY = (
+    "object-src 'none'; frame-src 'none'; base-uri 'none'; form-action 'self'; img-src 'self' data:"
+)
 STUDENT_FILE_POLICY = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'self'"
 
 

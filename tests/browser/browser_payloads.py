@@ -82,6 +82,34 @@ def payload_cells(port: int) -> dict[str, str]:
     }
 
 
+RICH_OUTPUT_TEXT = "rich-output-payload"
+SVG_NAMESPACE = "http://www.w3.org/2000/svg"
+
+
+def rich_output_cell(port: int) -> nbformat.NotebookNode:
+    """A code cell that publishes HTML, SVG, JavaScript and markdown that would run the
+    payload, with a plain-text alternative, and is handed in with that output saved (as
+    JupyterLab saves it): only the text may reach a page."""
+    bundle = {
+        "text/html": f'<img src="x" onerror="{run("rich_html", port)}"><b>rich</b>',
+        "image/svg+xml": f'<svg xmlns="{SVG_NAMESPACE}" onload="{run("rich_svg", port)}"/>',
+        "application/javascript": run("rich_js", port),
+        "text/markdown": f"<script>{run('rich_markdown', port)}</script>",
+        "text/plain": RICH_OUTPUT_TEXT,
+    }
+    source = f"from IPython.display import display\n\ndisplay({bundle!r}, raw=True)\n"
+    cell = nbformat.v4.new_code_cell(source)
+    cell.outputs = [nbformat.v4.new_output("display_data", bundle)]
+    return cell
+
+
+# An honest scratch cell that draws: its figure is an image under the cell in the formgrader.
+HONEST_PLOT = """fig, ax = plt.subplots(figsize=(4, 3))
+ax.plot([0, 1, 2], [0, 1, 4], label="honest-plot")
+ax.legend()
+plt.show()
+"""
+
 NOTES_HTML = "<html><body><script>{js}</script>notes</body></html>"
 # Wraps the student's answer so that a call prints HTML into the captured output.
 PRINTING_ANSWER = """
@@ -102,7 +130,12 @@ def build_class(submitted: Path, port: int) -> None:
     sample = ROOT / "samples" / "submitted" / HONEST
     for student in (HONEST, HOSTILE, HOSTILE_ID):
         shutil.copytree(sample, submitted / student)
-    _edit(submitted / HONEST, lambda nb: nb.cells.append(_markdown(HONEST_MARKDOWN)))
+    _edit(
+        submitted / HONEST,
+        lambda nb: nb.cells.extend(
+            [_markdown(HONEST_MARKDOWN), nbformat.v4.new_code_cell(HONEST_PLOT)]
+        ),
+    )
     _edit(submitted / HOSTILE, lambda nb: _add_payloads(nb, port))
     notes = NOTES_HTML.format(js=run("student_file", port))
     (submitted / HOSTILE / "derivatives" / "notes.html").write_text(notes, encoding="utf-8")
@@ -119,6 +152,7 @@ def _add_payloads(nb: nbformat.NotebookNode, port: int) -> None:
             printed = f'<img src=x onerror="{run("printed", port)}">'
             cell.source += PRINTING_ANSWER.format(html=repr(printed))
     nb.cells.extend(_markdown(source) for source in cells.values())
+    nb.cells.append(rich_output_cell(port))
 
 
 def _edit(student: Path, change) -> None:

@@ -15,7 +15,13 @@ import pytest
 from nbconvert import HTMLExporter
 
 from tests.assignment.assignment_support import tool_env
-from tests.browser.browser_payloads import HONEST, HONEST_MARKDOWN, HOSTILE, HOSTILE_ID
+from tests.browser.browser_payloads import (
+    HONEST,
+    HONEST_MARKDOWN,
+    HOSTILE,
+    HOSTILE_ID,
+    RICH_OUTPUT_TEXT,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -52,6 +58,8 @@ def test_nbgrader_feedback_runs_nothing(page, graded, notebook, screenshots) -> 
     for tag in ("script", "iframe", "svg", "form", "object", "embed"):
         assert page.locator(f"#notebook-container {tag}").count() == 0, tag
     if notebook == "derivatives":
+        # published HTML, SVG, JavaScript and markdown: their plain text only
+        assert page.locator(".output_area", has_text=RICH_OUTPUT_TEXT).count() == 1
         page.screenshot(path=screenshots / "nbgrader-feedback-hostile.png", full_page=True)
 
 
@@ -63,6 +71,9 @@ def test_nbgrader_feedback_shows_honest_markdown(page, graded) -> None:
     assert cell.locator('img[alt="red dot"]').evaluate("img => img.naturalWidth") == 4
     assert "detach" in cell.locator(".highlight pre").inner_text()
     assert "y = x.detach().numpy()" in HONEST_MARKDOWN  # what the block above shows
+    plot = page.locator("div.cell").filter(has=page.locator(".input", has_text="honest-plot"))
+    figure = plot.locator(".output_area img")  # the student's own figure
+    assert figure.evaluate("img => img.complete && img.naturalWidth") > 100
 
 
 @pytest.fixture(scope="session")
@@ -104,6 +115,7 @@ def test_cli_feedback_runs_nothing(page, cli_graded, screenshots) -> None:
     )
     loaded = [source for source, width in images if width]
     assert loaded and all(source.startswith("data:image/") for source in loaded), images
+    assert page.locator("details.notebook", has_text=RICH_OUTPUT_TEXT).count() == 1
     weight = page.locator(".score").evaluate("score => getComputedStyle(score).fontWeight")
     assert weight == "700", "the page's own stylesheet is blocked: its hash in the CSP is wrong"
     page.get_by_text("What your code printed").first.click()

@@ -16,7 +16,14 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from tests.browser.browser_payloads import BANNER, HONEST, HONEST_MARKDOWN, HOSTILE, HOSTILE_ID
+from tests.browser.browser_payloads import (
+    BANNER,
+    HONEST,
+    HONEST_MARKDOWN,
+    HOSTILE,
+    HOSTILE_ID,
+    RICH_OUTPUT_TEXT,
+)
 
 pytestmark = pytest.mark.slow
 NOTEBOOKS = ("derivatives", "partial_derivatives", "custom_backward")
@@ -59,6 +66,8 @@ def test_the_stored_autograded_notebooks_are_inert(graded) -> None:
     for marker in ("<script", "onerror", "onload", "<iframe", "javascript:", "<style", "<form"):
         assert marker not in text, f"{marker} is still in the autograded notebook"
     assert "made inert" in graded.autograde_log
+    (rich,) = [cell for cell in notebook.cells if RICH_OUTPUT_TEXT in cell.source]
+    assert [output.get("data") for output in rich.outputs] == [{"text/plain": RICH_OUTPUT_TEXT}]
 
 
 def test_honest_markdown_is_stored_byte_for_byte(graded) -> None:
@@ -103,6 +112,8 @@ def test_hostile_submission_pages_run_nothing(page, formgrader, graded, notebook
         page.wait_for_timeout(300)
         assert not page.title().startswith("PWNED")
     if notebook == "derivatives":
+        # the published HTML, SVG and JavaScript show as their plain text, and run nothing
+        assert container.locator(".output_area", has_text=RICH_OUTPUT_TEXT).count() == 1
         _the_grading_interface_is_intact(page)
         page.screenshot(path=screenshots / "formgrader-hostile-submission.png", full_page=True)
         page.get_by_text("js-link-payload").scroll_into_view_if_needed()
@@ -178,6 +189,21 @@ def test_the_honest_submission_renders_as_written(page, formgrader, graded, scre
     assert mathjax > 0 or ("f'(x) = 2x" in text and "\\frac" in text), "LaTeX is missing"
     page.screenshot(path=screenshots / "formgrader-honest-submission.png", full_page=True)
     cell.screenshot(path=screenshots / "formgrader-honest-cell.png")
+
+
+def test_the_students_figures_show_under_their_cells(page, formgrader, graded, screenshots):
+    """The worked example's figure and the student's own, inlined as data: PNGs, which the
+    guard's CSP allows (`img-src 'self' data:`)."""
+    submission = submission_ids(graded.root, HONEST)["derivatives"]
+    assert visit(page, formgrader, f"/formgrader/submissions/{submission}/") == 200
+    for source in ('label="sin(x)"', 'label="honest-plot"'):
+        cell = page.locator("div.cell").filter(has=page.locator(".input", has_text=source))
+        figure = cell.locator(".output_area img")
+        assert figure.count() == 1, source
+        assert figure.get_attribute("src").startswith("data:image/png;base64,")
+        assert figure.evaluate("img => img.complete && img.naturalWidth") > 100, source
+    cell.scroll_into_view_if_needed()
+    cell.screenshot(path=screenshots / "formgrader-student-figure.png")
 
 
 def test_the_server_serves_the_guard(formgrader) -> None:
