@@ -80,8 +80,8 @@ def grade_notebook(
     cell_outputs: dict[int, dict] | None = None,
 ) -> list[CheckResult]:
     """The verdict of every check of the notebook's problems; sandbox warnings are appended
-    to `warnings` when given, and each cell's report (index -> {"ok", "error", "stdout",
-    "stderr"}, plain data) is put in `cell_outputs` when given."""
+    to `warnings` when given, and each cell's report (index -> {"ok", "error", "outputs"},
+    plain data, see `sandbox.messages.CellReport`) is put in `cell_outputs` when given."""
     trials = {
         check.test_id: check.make_trial(random.Random(f"{seed}:{check.test_id}"))
         for problem in notebook_problems
