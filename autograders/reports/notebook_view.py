@@ -34,6 +34,7 @@ from autograders.results import CheckResult, NotebookView, ViewCell
 IMAGE_SIGNATURES = {"image/png": b"\x89PNG\r\n\x1a\n", "image/jpeg": b"\xff\xd8\xff"}
 MAX_IMAGE_BYTES = 2_000_000
 MAX_EMBEDDED_DIAGRAM_BYTES = 2_000_000
+MAX_CACHED_MARKDOWN = 4_000  # characters: a lesson's cell (1.5k here); a longer one is not kept
 IMAGE_SOURCE = re.compile(r'(<img src=")([^"]*)(")')  # as nh3 writes it: quoted, escaped
 
 CSS = """
@@ -95,10 +96,11 @@ def answered(view: NotebookView | None) -> set[str]:
 
 def _cell(cell: ViewCell, verdicts: dict[str, CheckResult], diagrams: Path | None) -> str:
     if cell.kind == "markdown":
+        cached = not cell.attachments and len(cell.source) <= MAX_CACHED_MARKDOWN
         body = (
-            safe_markdown(cell.source, cell.attachments)
-            if cell.attachments
-            else _lesson_markdown(cell.source)
+            _lesson_markdown(cell.source)
+            if cached
+            else safe_markdown(cell.source, cell.attachments)
         )
         if diagrams is not None:
             body = IMAGE_SOURCE.sub(lambda found: _embedded(found, diagrams), body)
@@ -112,10 +114,11 @@ def _cell(cell: ViewCell, verdicts: dict[str, CheckResult], diagrams: Path | Non
     return _wrap(cell, "code", "Your answer", _pre(cell.source) + outputs)
 
 
-@functools.lru_cache(maxsize=512)
+@functools.lru_cache(maxsize=256)
 def _lesson_markdown(source: str) -> str:
     """`safe_markdown`, remembered: every student's notebook repeats the lesson's cells, and
-    rendering them is most of a page's cost. Bounded, so a class's own cells cannot grow it."""
+    rendering them is most of a page's cost. Bounded in entries and in their size, so a
+    class's own cells cannot make it large."""
     return safe_markdown(source)
 
 
