@@ -81,3 +81,21 @@ def test_autograded_notebooks_keep_the_outputs_of_the_worked_examples(
     assert untested and all(c.outputs for c in untested), [c.source[:60] for c in untested]
     test_cell = next(c for c in cells if c.metadata.get("nbgrader", {}).get("grade"))
     assert test_cell.outputs[0].text.startswith("Passed: "), test_cell.outputs
+
+
+def test_autograded_notebooks_show_the_figures_cells_drew(autograded_course: Path) -> None:
+    """A cell that shows a figure holds it as an image (PNG, as JupyterLab renders it), in
+    order with what it printed; no other cell holds an image."""
+    for student in EXPECTED:
+        for name in NOTEBOOKS:
+            path = autograded_course / "autograded" / student / ASSIGNMENT / f"{name}.ipynb"
+            for cell in nbformat.read(path, as_version=4).cells:
+                if cell.cell_type != "code":
+                    continue
+                pngs = [o for o in cell.outputs if "image/png" in o.get("data", {})]
+                shows = "plt.show()" in cell.source and "def " not in cell.source
+                assert len(pngs) == shows, f"{student}/{name}: {cell.source[:80]!r}"
+                for png in pngs:
+                    assert png.output_type == "display_data"
+                    assert png.data["text/plain"].startswith("<Figure size")
+                    assert png.data["image/png"].startswith("iVBORw0KGgo")  # PNG's signature
