@@ -18,7 +18,7 @@ import pytest
 from sandboxed_notebook import TIMEOUTS, call, variables
 
 from autograders.sandbox.host.pool import Prefix, Sandbox
-from autograders.sandbox.host.session import NotebookRun, Question, run_notebook
+from autograders.sandbox.host.session import NotebookRun, Question, Timeouts, run_notebook
 from autograders.sandbox.limits import Limits
 
 pytestmark = pytest.mark.slow
@@ -184,3 +184,29 @@ def test_a_worked_example_that_changes_folder_leaves_the_child_there(
     run = run_with_prefix(sandbox, prefix_of(moves, release), ["import os\nx = os.getcwd()"])
     where = run.answers["read"]["answers"][0]["values"]["x"]["value"]
     assert where.endswith("/data") and "holder" not in where, where
+
+
+BOMB = textwrap.dedent("""
+    def bomb():
+        while True:
+            try:
+                os.fork()
+            except OSError:
+                pass
+""")
+
+
+def test_a_fork_bomb_in_a_holders_child_is_contained(sandbox: Sandbox, release: Path) -> None:
+    """The slot's process cap holds for a holder's children: the bomb costs its question
+    (a timeout), and the holder, in the same capped group, still forks the next child."""
+    prefix = prefix_of(WORKED_EXAMPLES, release)
+    before = read_report(sandbox, prefix, [])
+    cells = [
+        {"index": n, "source": source}
+        for n, source in enumerate([cell["source"] for cell in prefix.cells] + [BOMB])
+    ]
+    bomb = Question("bomb", [{"test_id": "bomb", "probes": [call("bomb")]}])
+    quick = Timeouts(cell=10, question=3, notebook=60)
+    run = run_notebook(sandbox, 0, cells, [bomb], quick, prefix)  # type: ignore[arg-type]
+    assert run.failures == {"bomb": "timed out"}, run.failures
+    assert read_report(sandbox, prefix, []) == before  # the same holder, unharmed

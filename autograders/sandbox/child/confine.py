@@ -23,7 +23,6 @@ import resource
 import sys
 import tempfile
 from collections.abc import Collection, Sequence
-from importlib.metadata import packages_distributions
 
 from autograders.sandbox.child import landlock, seccomp
 from autograders.sandbox.child.landlock import prctl
@@ -86,6 +85,8 @@ def _split_around(directory: str, excluded: str) -> list[str]:
 
 def _metadata_matcher(package: str):
     """Match the package and what installers put beside it (dist-info, editable finders)."""
+    from importlib.metadata import packages_distributions  # the grader's side only, and slow
+
     keys = {package, *packages_distributions().get(package, [])}
     flat_keys = "|".join(re.escape(key.lower().replace("-", "_")) for key in keys)
     pattern = re.compile(rf"(__editable__[._]+)?({flat_keys})([._]|$)")

@@ -14,7 +14,11 @@ Each child is made PID 1 of a new PID namespace (where the kernel allows it), so
 grader kills it every process it started dies with it, even one that called `setsid`. Before
 any student code it mounts, in a mount namespace of its own, a size-limited working folder and
 a /proc that shows only its own processes; then it closes every descriptor but its channel and
-0, 1, 2 (on /dev/null), and confines itself (see `run_child`).
+0, 1, 2 (on /dev/null), and confines itself (see `spawner.run_child`).
+
+A slot's server also forks prefix holders on request (see `holder`): each runs a release's
+unchanged leading cells once, then forks the children of the notebooks that begin with them,
+set up and confined in the same way.
 """
 
 from __future__ import annotations

@@ -5,10 +5,15 @@ children's working directories, and one cgroup per slot capping the number of pr
 warm process of a slot lives in the slot's cgroup, so its children are born there: no
 migration at spawn time, which costs milliseconds on cgroup v1. Each `Child` is one notebook's
 process tree; `Child.kill()` ends all of it.
+
+A slot also keeps a few prefix holders (`child.holder`), forked from its server and so in its
+cgroup: each has run one `Prefix` (a release's leading cells) and forks the children of the
+notebooks that begin with it (`Sandbox.spawn_after`). They end with the sandbox.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import signal
@@ -327,7 +332,7 @@ class Sandbox:
     def __init__(self, limits: Limits, workers: int) -> None:
         self.scratch = Path(tempfile.mkdtemp(prefix="autograders-"))
         self.caps = cgroups.ProcessCaps(workers, processes=limits.processes)
-        self._spawned = 0
+        self._numbers = itertools.count(1)  # of working folders; next() is atomic
         self._warm = start_warm_processes(
             self.scratch / "warm", limits, [self.caps.procs_files(slot) for slot in range(workers)]
         )
@@ -356,8 +361,7 @@ class Sandbox:
 
     def _folder(self, kind: str, slot: int) -> Path:
         """A new working folder (a holder makes its own; it must not exist yet)."""
-        self._spawned += 1  # one thread per slot: the names differ by slot if not by count
-        folder = self.scratch / f"{kind}-{slot}-{self._spawned}"
+        folder = self.scratch / f"{kind}-{slot}-{next(self._numbers)}"
         if kind == "child":
             folder.mkdir()
         return folder
