@@ -11,6 +11,15 @@ from pathlib import Path
 
 from autograders import problems
 
+RELEASE = Path(__file__).resolve().parents[1] / "release" / problems.ASSIGNMENT
+
+
+def release_options() -> list[str]:
+    """The project's release folder, named explicitly: the graders run in scratch folders,
+    where `grade`'s default (release/<assignment> in the working directory) finds none, and
+    an instructor grades in the course folder, where it does (its leading cells run once)."""
+    return ["--release", str(RELEASE)] if RELEASE.is_dir() else []
+
 
 def grade_command(
     submitted: Path, out: Path, *, timeout: float, workers: int | None = None
@@ -26,6 +35,7 @@ def grade_command(
         "--timeout",
         f"{timeout:g}",
     ]
+    command += release_options()
     return command + (["--workers", str(workers)] if workers else [])
 
 

@@ -47,17 +47,23 @@ def _watch(watch: dict | None) -> list[dict]:
 def _batch(result: dict) -> list[dict]:
     points, fit = result["batch"]["points"], result["batch"]["fit"]
     span = f"fit over N = {', '.join(str(p['students']) for p in points)}"
-    measured = len(points) >= 2
     slope, intercept = 1000 * fit["slope"], fit["intercept"]
+    measured = len(points) >= 2 and slope >= 0 and intercept >= 0
+    # a negative slope or intercept is noise (a run slowed by other work), not a speed
+    why = (
+        "needs two sizes"
+        if len(points) < 2
+        else f"fit meaningless: {slope:.0f} ms x N + {intercept:.2f} s"
+    )
     found = [
         target("per_extra_student", f"batch: <= {MS_PER_EXTRA_STUDENT:g} ms per extra student "
-               f"({span})", f"{slope:.0f} ms" if measured else "needs two sizes",
+               f"({span})", f"{slope:.0f} ms" if measured else why,
                slope <= MS_PER_EXTRA_STUDENT if measured else None),
         target("start_up", f"batch: start-up <= {START_UP_SECONDS:g} s (the fit's intercept)",
-               f"{intercept:.2f} s" if measured else "needs two sizes",
+               f"{intercept:.2f} s" if measured else why,
                intercept <= START_UP_SECONDS if measured else None),
     ]  # fmt: skip
-    if measured:
+    if len(points) >= 2:
         first, last = points[0], points[-1]
         growth = max(last[key] / max(first[key], 1) for key in ("peak_rss_bytes", "peak_pss_bytes"))
         found.append(

@@ -72,7 +72,7 @@ def test_batch_sizes_and_stock_nbgrader_are_measured(quick_run) -> None:
     assert len(stock["student_seconds"]) == 2  # read from nbgrader's own log
     by_name = {t["name"]: t for t in result["targets"]}
     assert by_name["speed_up_10"]["passed"] is None  # not measured at N = 10 in --quick
-    assert by_name["per_extra_student"]["passed"] is not None
+    assert re.search(r"-?\d+ ms", by_name["per_extra_student"]["value"])  # the fit's slope
 
 
 def test_watch_latency_has_one_figure_per_submission(quick_run) -> None:
