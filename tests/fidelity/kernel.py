@@ -81,6 +81,14 @@ def error_of(cell: nbformat.NotebookNode) -> str | None:
     return None
 
 
+def images_of(cell: nbformat.NotebookNode) -> int:
+    """How many PNG or JPEG images the cell's outputs hold (figures it showed)."""
+    return sum(
+        any(mime in output.get("data", {}) for mime in ("image/png", "image/jpeg"))
+        for output in cell.get("outputs", [])
+    )
+
+
 def error_text(cell: nbformat.NotebookNode) -> str:
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":

@@ -4,7 +4,8 @@ Every honest submission of the corpus (and every "jupyter" one, right or wrong) 
 in a real kernel (nbclient + ipykernel, the inline backend, the notebook's own folder), then
 the grader's questions in that kernel through the child's own code; and in the sandbox
 (`autograders.sandbox.host.session.run_notebook`), with the same cells and the same trials (one
-fixed seed). The two must agree on which cells fail and on every answer, check by check.
+fixed seed). The two must agree on which cells fail, on how many images (figures) each cell
+shows, and on every answer, check by check.
 
 Identical notebooks (most submissions change one answer) run once. Kernels run two at a time
 while the sandbox grades in this thread.
@@ -25,6 +26,7 @@ from autograders.problems.base import Trial
 from autograders.sandbox.host.pool import Sandbox
 from autograders.sandbox.host.session import NotebookRun, Question, Timeouts, run_notebook
 from autograders.sandbox.limits import Limits
+from autograders.sandbox.messages import images_in
 from autograders.submission import read_notebook
 from tests.corpus import CATEGORIES
 from tests.corpus.build import build_class
@@ -51,6 +53,7 @@ class Notebook:
 class Comparison:
     notebook: Notebook
     kernel_errors: list[str | None]  # per cell of `cells`
+    kernel_images: list[int]  # per cell of `cells`: the figures it showed
     kernel_answers: dict[str, list | None]  # test id -> answers
     sandbox: NotebookRun
 
@@ -82,8 +85,9 @@ def child_probes(trial: Trial) -> list[dict]:
     return static.child_probes(trial.probes)
 
 
-def run_in_kernel(notebook: Notebook, scratch: Path) -> tuple[list, dict]:
-    """Cell errors and answers from a fresh kernel in a folder holding only the notebook."""
+def run_in_kernel(notebook: Notebook, scratch: Path) -> tuple[list, list, dict]:
+    """Cell errors, image counts and answers from a fresh kernel in a folder holding only the
+    notebook."""
     folder = scratch / f"{notebook.students[0]}-{notebook.name}"
     folder.mkdir(parents=True)
     shutil.copy(notebook.path, folder)
@@ -93,7 +97,7 @@ def run_in_kernel(notebook: Notebook, scratch: Path) -> tuple[list, dict]:
     done = kernel.execute(kernel.notebook(sources + asks), folder)
     cells = done.cells[: len(sources)]
     answers = dict(zip(trials, map(kernel.answers_of, done.cells[len(sources) :]), strict=True))
-    return [kernel.error_of(cell) for cell in cells], answers
+    return [kernel.error_of(cell) for cell in cells], [kernel.images_of(c) for c in cells], answers
 
 
 def run_in_sandbox(sandbox: Sandbox, notebook: Notebook) -> NotebookRun:
@@ -122,8 +126,8 @@ def comparisons(tmp_path_factory: pytest.TempPathFactory) -> list[Comparison]:
             in_sandbox = [run_in_sandbox(sandbox, nb) for nb in notebooks]
         results = [future.result() for future in in_kernels]
     return [
-        Comparison(nb, errors, answers, run)
-        for nb, (errors, answers), run in zip(notebooks, results, in_sandbox, strict=True)
+        Comparison(nb, errors, images, answers, run)
+        for nb, (errors, images, answers), run in zip(notebooks, results, in_sandbox, strict=True)
     ]
 
 
@@ -131,13 +135,20 @@ def describe(comparison: Comparison) -> list[str]:
     """What differs between the kernel and the sandbox, in words."""
     notebook, run = comparison.notebook, comparison.sandbox
     found = []
-    for cell, kernel_error in zip(notebook.cells, comparison.kernel_errors, strict=True):
+    kernel_cells = zip(comparison.kernel_errors, comparison.kernel_images, strict=True)
+    for cell, (kernel_error, kernel_images) in zip(notebook.cells, kernel_cells, strict=True):
         reported = run.cells.get(cell["index"])
         sandbox_error = None if reported and reported["ok"] else _error_type(reported)
         if kernel_error != sandbox_error:
             found.append(
                 f"cell {cell['index']}: kernel {kernel_error or 'ok'}, "
                 f"sandbox {sandbox_error or 'ok'}: {cell['source'][:80]!r}"
+            )
+        sandbox_images = images_in(reported["outputs"]) if reported else 0
+        if kernel_images != sandbox_images:
+            found.append(
+                f"cell {cell['index']}: kernel {kernel_images} images, "
+                f"sandbox {sandbox_images}: {cell['source'][:80]!r}"
             )
     for test_id, kernel_answers in comparison.kernel_answers.items():
         if test_id in run.failures:
@@ -193,3 +204,10 @@ def test_the_kernel_closes_figures_as_jupyter_does(comparisons: list[Comparison]
         if answer.get("ok") and answer.get("value", {}).get("type") == "figure"
     ]
     assert plots and all(figure["axes"] == [] for figure in plots)
+
+
+def test_the_kernel_showed_figures(comparisons: list[Comparison]) -> None:
+    """The image comparison above is not empty: in the kernel, the worked example's cell
+    shows its figure in every notebook that has it."""
+    shown = [c for c in comparisons if c.notebook.name == "derivatives"]
+    assert shown and all(sum(c.kernel_images) >= 1 for c in shown)
