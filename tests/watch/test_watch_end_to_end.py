@@ -118,3 +118,26 @@ def test_watch_status_prints_the_queue(tmp_path: Path) -> None:
     )
     assert status.stdout.startswith("queued 0, grading 0, graded 1, superseded 0")
     assert "alice" in status.stdout and "21/21" in status.stdout
+
+
+@pytest.mark.parametrize("detection", [(), ("--no-inotify",)], ids=["inotify", "polling"])
+def test_a_student_handed_in_while_the_watcher_runs_is_graded(
+    tmp_path: Path, detection: tuple[str, ...]
+) -> None:
+    cache = tmp_path / "cache"
+    submitted = make_class(tmp_path / "submitted", {"alice": "solution"}, cache)
+    make_class(tmp_path / "late", {"bob": "partials_swapped"}, cache)
+    out = tmp_path / "out"
+    watcher = start_watcher(submitted, out, *detection)
+    try:
+        wait_for(lambda: len(rows(out, "graded")) == 1, watcher)
+        (tmp_path / "late" / "bob").rename(submitted / "bob")  # appears whole, while it runs
+        wait_for(lambda: len(rows(out, "graded")) == 2, watcher)
+    finally:
+        watcher.send_signal(signal.SIGTERM)
+        _, log = watcher.communicate(timeout=WAIT)
+    assert watcher.returncode == 0, log
+    assert grades(out) == {
+        "alice": expected_total("solution"),
+        "bob": expected_total("partials_swapped"),
+    }
