@@ -10,6 +10,7 @@ killed before a write rebuilds it from there on restart.
 
 from __future__ import annotations
 
+import sys
 import threading
 from pathlib import Path
 
@@ -43,7 +44,10 @@ class GradesFile:
                 results, self.pending = self.pending, None
                 stopping = self.stopping
             if results is not None:
-                write_grades_csv_atomically(self.out, results)
+                try:
+                    write_grades_csv_atomically(self.out, results)
+                except OSError as error:  # a full disk: say so, and try again at the next update
+                    print(f"watch: writing grades.csv failed: {error}", file=sys.stderr)
             if stopping:
                 return
             with self.wake:  # at most one rewrite per `every` seconds, unless stopping
