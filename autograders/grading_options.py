@@ -58,6 +58,12 @@ def add_grading_options(parser: argparse.ArgumentParser) -> None:
         help="no release: every cell runs for every student, in an empty folder",
     )
     parser.add_argument(
+        "--no-prefix",
+        action="store_true",
+        help="run every cell for every student, also the release's unchanged leading cells "
+        "(each notebook still runs in a copy of the release folder)",
+    )
+    parser.add_argument(
         "--scheduler",
         default=None,
         help="grade on this Dask cluster (tcp://HOST:PORT, tls://...; see docs/dask.md) "
@@ -79,7 +85,7 @@ def settings_from(args: argparse.Namespace) -> Settings | str:
         seed=args.seed,
         secret_file=args.secret_file,
         timeouts=Timeouts.per_step(args.timeout),
-        release=Release(str(folder.resolve())) if folder else None,
+        release=Release(str(folder.resolve()), hold=not args.no_prefix) if folder else None,
     )
     try:
         settings.secret()  # created now, or a clear error, before any warm process starts

@@ -31,6 +31,7 @@ class Release:
     keep a short repr."""
 
     folder: str
+    hold: bool = True  # False: every cell runs in every child (the folder is still copied)
 
     @functools.cached_property
     def sources(self) -> Mapping[str, tuple[str, ...]]:
@@ -60,7 +61,7 @@ class Release:
             return None
         length = 0
         for cell, source in zip(cells, release, strict=False):
-            if cell["source"] != source:
+            if cell["source"] != source or not self.hold:
                 break
             length += 1
         prefix = tuple(Cell(index=n, source=source) for n, source in enumerate(release[:length]))
