@@ -11,6 +11,7 @@ import pytest
 from sandboxed_notebook import run_cells, variables
 
 from autograders.cell_outputs import notebook_outputs
+from autograders.sandbox import images, messages
 from autograders.sandbox.host.pool import Sandbox
 from autograders.sandbox.host.session import NotebookRun, Question
 from autograders.sandbox.limits import Limits
@@ -48,13 +49,22 @@ plt.plot([1, 2])
 plt.close(hidden)
 print("nothing to show")
 """
+# 25 figures shown in one cell, then 20 in each of two more: past the caps (20 a cell, 50 a
+# notebook) a figure is not even rendered, and shows as its text
+MANY = """
+for i in range({count}):
+    plt.figure(figsize=(1, 1))
+    plt.plot([0, i])
+    plt.show()
+"""
 READ = Question("read", [{"test_id": "read", "probes": [variables("plt")]}])
 
 
 @pytest.fixture(scope="module")
 def run() -> NotebookRun:
     with Sandbox(Limits(), workers=1) as sandbox:
-        return run_cells(sandbox, [PLOTS, RICH, LAST_VALUE, NOT_SHOWN], [READ])
+        many = [MANY.format(count=count) for count in (25, 20, 20)]
+        return run_cells(sandbox, [PLOTS, RICH, LAST_VALUE, NOT_SHOWN, *many], [READ])
 
 
 def kinds(outputs: list[dict]) -> list[str]:
@@ -115,3 +125,14 @@ def test_the_autograded_notebook_gets_display_data_with_png(run: NotebookRun) ->
     made = notebook_outputs(run.cells[0])
     assert [o["output_type"] for o in made] == ["stream", "display_data"] * 3
     assert all(set(o["data"]) == {"text/plain", "image/png"} for o in made[1::2])
+
+
+def test_figures_past_the_caps_show_as_text(run: NotebookRun) -> None:
+    shown = [kinds(run.cells[index]["outputs"]) for index in (4, 5, 6)]
+    earlier = sum(messages.images_in(run.cells[index]["outputs"]) for index in range(4))
+    assert shown[0] == ["png"] * images.MAX_IMAGES_PER_CELL + ["text"] * 5
+    assert shown[1] == ["png"] * 20
+    left = images.MAX_IMAGES_PER_NOTEBOOK - earlier - 2 * images.MAX_IMAGES_PER_CELL
+    assert shown[2] == ["png"] * left + ["text"] * (20 - left)
+    texts = {o["text"] for o in run.cells[4]["outputs"]}
+    assert texts == {"<Figure size 100x100 with 1 Axes>"}  # not a note: never rendered

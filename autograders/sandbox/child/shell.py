@@ -83,14 +83,33 @@ class CellOutputs:
 
     def __init__(self) -> None:
         self.recording = False  # while the notebook's cells run
+        self.image_formatters: list = []  # IPython's, on only while an image may be kept
+        self.start(recording=False)
+
+    def start(self, recording: bool) -> None:
+        """Before the notebook's first cell (True), and after its last (False)."""
+        self.recording = recording
+        self.notebook_images = 0
         self.reset()
 
     def reset(self, source: str = "") -> None:
+        """Before each cell."""
         self.source = source  # the cell's code, for its trailing `;`
         self.items: list[dict] = []
         self.displays = 0
         self.images = 0
         self.image_bytes = 0
+        self._render_images_while_room()
+
+    def _render_images_while_room(self) -> None:
+        """A figure is rendered only if its image can be kept: past the caps (of the cell,
+        and of the notebook the grader keeps), figures show as their text, at no cost."""
+        room = (
+            self.images < images.MAX_IMAGES_PER_CELL
+            and self.notebook_images < images.MAX_IMAGES_PER_NOTEBOOK
+        )
+        for formatter in self.image_formatters:
+            formatter.enabled = self.recording and room
 
     def stream(self, name: str, text: str) -> None:
         if not (self.recording and text):
@@ -122,7 +141,9 @@ class CellOutputs:
                 else:
                     item[key] = image
                     self.images += 1
+                    self.notebook_images += 1
                     self.image_bytes += images.decoded_size(str(image))
+                    self._render_images_while_room()
                 break
         self.items.append(item)
 
@@ -254,10 +275,9 @@ def use_inline_backend(shell: InteractiveShell) -> None:
 def showing_outputs(shell: SandboxShell, on: bool) -> None:
     """On while the notebook's cells run: displays are kept with their images. Off for the
     grader's checks: no figure is rendered (no one sees it) and displays print their text."""
-    shell.cell_outputs.recording = on
     formatters = shell.display_formatter.formatters if shell.display_formatter else {}
-    for mime in images.OUTPUT_IMAGES.values():
-        formatters[mime].enabled = on
+    shell.cell_outputs.image_formatters = [formatters[m] for m in images.OUTPUT_IMAGES.values()]
+    shell.cell_outputs.start(recording=on)
 
 
 def end_of_cell(shell: InteractiveShell) -> None:
