@@ -34,6 +34,7 @@ from autograders.sandbox.messages import DISPLAY_TEXT_CAP, not_kept
 
 OUTPUT_CAP = 8_000
 MAX_DISPLAYS_PER_CELL = 100
+PNG_COMPRESSION = {"compress_level": 1}  # see `use_inline_backend`
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"  # ipykernel's default backend
 MAIN_MODULE_DOC = "Automatically created module for IPython interactive environment"
 
@@ -263,12 +264,20 @@ class SandboxShell(InteractiveShell):
 
 def use_inline_backend(shell: InteractiveShell) -> None:
     """Switch matplotlib to ipykernel's inline backend, configured as a kernel configures it:
-    interactive mode on, its default figure format (PNG) and rc, and the `post_execute` hook
-    that shows, then closes, the figures a cell opened."""
+    interactive mode on, its default figure format (PNG), rc and `bbox_inches="tight"`, and
+    the `post_execute` hook that shows, then closes, the figures a cell opened.
+
+    One difference, in the file and not the picture: PNGs are compressed at zlib's level 1
+    instead of 6, the same pixels in a file about a third larger, for a third less time per
+    figure (a figure costs its drawing twice, for the tight box, then its encoding)."""
     from IPython.core.pylabtools import activate_matplotlib
     from matplotlib_inline.backend_inline import configure_inline_support
+    from matplotlib_inline.config import InlineBackend
 
     activate_matplotlib(INLINE_BACKEND)
+    inline = InlineBackend.instance(parent=shell)
+    kwargs: dict = {**inline.print_figure_kwargs, "pil_kwargs": PNG_COMPRESSION}
+    inline.print_figure_kwargs = kwargs
     configure_inline_support(shell, INLINE_BACKEND)
 
 
