@@ -2,24 +2,29 @@
 hidden tests out of `nbgrader generate_feedback`, and keep student content inert in every page
 nbgrader renders. Wired up in the course's nbgrader_config.py (and, for the formgrader's URL
 guard, in jupyter_server_config.py).
+
+Each name is imported on first use (PEP 562): the CLI's reports use a helper or two of these
+modules, and must not import nbgrader itself (about a second of start-up) to get them.
 """
 
-from autograders.nbgrader_plugin.embed_images import EmbedImages
-from autograders.nbgrader_plugin.execute import IsolatedExecute
-from autograders.nbgrader_plugin.feedback import HideHiddenTests
-from autograders.nbgrader_plugin.inert_cells import MakeStudentContentInert
-from autograders.nbgrader_plugin.reading import TolerantNotebookExporter
-from autograders.nbgrader_plugin.sanitize import RestoreTestCells
-from autograders.nbgrader_plugin.student_check import refuse_invalid_student_ids
-from autograders.nbgrader_plugin.ungraded import WarnUngraded
+from __future__ import annotations
 
-__all__ = [
-    "EmbedImages",
-    "HideHiddenTests",
-    "IsolatedExecute",
-    "MakeStudentContentInert",
-    "RestoreTestCells",
-    "TolerantNotebookExporter",
-    "WarnUngraded",
-    "refuse_invalid_student_ids",
-]
+import importlib
+
+_MODULE_OF = {
+    "EmbedImages": "embed_images",
+    "HideHiddenTests": "feedback",
+    "IsolatedExecute": "execute",
+    "MakeStudentContentInert": "inert_cells",
+    "RestoreTestCells": "sanitize",
+    "TolerantNotebookExporter": "reading",
+    "WarnUngraded": "ungraded",
+    "refuse_invalid_student_ids": "student_check",
+}
+__all__ = sorted(_MODULE_OF)
+
+
+def __getattr__(name: str) -> object:
+    if name not in _MODULE_OF:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_MODULE_OF[name]}"), name)
