@@ -44,7 +44,8 @@ from autograders.sandbox.messages import (
 PACKAGE_DIR = Path(__file__).resolve().parents[2]  # autograders/
 START_TIMEOUT = 180.0  # importing torch on a cold disk can take a while
 HOLDER_TIMEOUT = 30.0  # seconds a holder may take to check itself once its cells have run
-HOLDERS_PER_SLOT = 4  # prefix holders a slot keeps: the assignment's 3 notebooks, and one more
+HOLDERS_PER_SLOT = 6  # prefix holders a slot keeps: two per notebook of the assignment (its usual
+# prefix, and the whole release for an untouched notebook)
 # The package's folder comes on stdin, not in argv: a child's /proc/1/cmdline is this
 # command line (the child is a fork of the warm process), and need not name grader paths.
 ZYGOTE_CODE = (
