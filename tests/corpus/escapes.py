@@ -68,7 +68,8 @@ WRITES_COURSE_FILES = cell(f"""
             _existed = os.path.exists(_full)
             with open(_full, "a") as _handle:  # appends nothing to a file that exists
                 if not _existed:
-                    _handle.write({TAMPER_MARK!r})
+                    # split: the feedback shows this source
+                    _handle.write({TAMPER_MARK[:7]!r} + {TAMPER_MARK[7:]!r})
             ESCAPED.append(_full)
         except OSError:
             pass
