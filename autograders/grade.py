@@ -47,7 +47,7 @@ def grade_class(
     with Progress(len(folders), enabled=progress) as bar:
 
         def report(result: StudentResult) -> None:
-            write_student_reports(out, result)
+            write_student_reports(out, result, settings)
             bar.advance(result.student_id)
 
         if scheduler is not None:
@@ -103,15 +103,16 @@ def grade_one_student(
         slots.put(slot)
 
 
-def write_student_reports(out: Path, result: StudentResult) -> None:
+def write_student_reports(out: Path, result: StudentResult, settings: Settings) -> None:
     """results.json and feedback.html; then the result lets go of its notebooks' views (only
     the feedback page needs them), also when writing failed, so that a class's results held
     until `write_class_reports` stay small: memory flat in the class's size."""
     folder = out / result.student_id
+    release = Path(settings.release.folder) if settings.release else None
     try:
         folder.mkdir(parents=True, exist_ok=True)
         write_results_json(folder / "results.json", result)
-        write_feedback(folder / "feedback.html", result)
+        write_feedback(folder / "feedback.html", result, diagrams=release)
     finally:
         result.views = {}
 

@@ -29,7 +29,7 @@ from autograders.reports import (
 from autograders.results import GRADED, CheckResult, NotebookView, StudentResult
 
 # The instructor's copy of the assignment in a checkout, whose diagrams the lesson's markdown
-# links to (embedded as nbgrader's feedback embeds them); absent in an installed package.
+# links to (embedded as nbgrader's feedback embeds them), when no release folder is given.
 ASSIGNMENT_FOLDER = Path(__file__).resolve().parents[2] / "source"
 
 CSS = (
@@ -94,9 +94,12 @@ def write_feedback(
     *,
     assignment: str = "derivatives",
     hand_graded: dict[str, tuple[str, float]] | None = None,
+    diagrams: Path | None = None,
 ) -> None:
-    """Write `render_feedback_html(result)` to `path` as UTF-8."""
-    diagrams = ASSIGNMENT_FOLDER / assignment
+    """Write `render_feedback_html(result)` to `path` as UTF-8. The lesson's diagrams come
+    from `diagrams` (the release folder the grader was given), else from a checkout's source."""
+    if diagrams is None or not diagrams.is_dir():
+        diagrams = ASSIGNMENT_FOLDER / assignment
     page = render_feedback_html(
         result,
         assignment=assignment,

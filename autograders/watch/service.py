@@ -150,7 +150,7 @@ class Watcher:
 
         def done(result: StudentResult) -> None:
             try:
-                write_student_reports(self.options.out, result)
+                write_student_reports(self.options.out, result, self.settings)
             except Exception as error:  # the row must still be recorded, with the reason
                 result.grader_error = f"writing the reports failed: {error}"
             self.events.put((job, result))

@@ -15,9 +15,11 @@ import nbformat
 from autograders.grade import write_student_reports
 from autograders.graded_notebook import notebook_view
 from autograders.normalise import normalise_notebook
+from autograders.release import release_at
 from autograders.reports.feedback import render_feedback_html
 from autograders.reports.notebook_view import is_image
 from autograders.results import GRADED, CheckResult, NotebookView, StudentResult, ViewCell
+from autograders.settings import Settings
 from tests.reports.html_tags import attributes_in, tags_in
 
 SCRIPT = "<script>alert('pwned')</script>"
@@ -186,8 +188,8 @@ def test_the_views_are_dropped_once_the_reports_are_written(tmp_path: Path) -> N
     graded = {"derivatives": GRADED}
     with_view = StudentResult("ann", notebooks=graded, views={"derivatives": view})
 
-    write_student_reports(tmp_path / "with", with_view)
-    write_student_reports(tmp_path / "without", StudentResult("ann", notebooks=graded))
+    write_student_reports(tmp_path / "with", with_view, Settings())
+    write_student_reports(tmp_path / "without", StudentResult("ann", notebooks=graded), Settings())
 
     assert with_view.views == {}
     assert "Your notebook as graded" in (tmp_path / "with/ann/feedback.html").read_text()
@@ -210,3 +212,19 @@ def test_the_lessons_diagrams_are_embedded_from_the_instructors_folder(tmp_path:
 
     sources = {value for tag, name, value in attributes_in(page) if (tag, name) == ("img", "src")}
     assert sources == {f"data:image/png;base64,{REAL_PNG}", "../outside.png", "images/fake.png"}
+
+
+def test_the_diagrams_come_from_the_release_the_grader_was_given(tmp_path: Path) -> None:
+    """An installed package has no source/ beside it: the release folder holds the images."""
+    release = tmp_path / "release" / "derivatives"
+    (release / "images").mkdir(parents=True)
+    (release / "images" / "only-in-the-release.png").write_bytes(png())
+    markdown = "![graph](images/only-in-the-release.png)"
+    view = NotebookView((ViewCell("markdown", markdown),))
+    result = StudentResult("ann", notebooks={"derivatives": GRADED}, views={"derivatives": view})
+
+    write_student_reports(tmp_path / "out", result, Settings(release=release_at(str(release))))
+
+    page = (tmp_path / "out" / "ann" / "feedback.html").read_text(encoding="utf-8")
+    sources = {value for tag, name, value in attributes_in(page) if (tag, name) == ("img", "src")}
+    assert sources == {f"data:image/png;base64,{REAL_PNG}"}
