@@ -10,12 +10,11 @@ The targets, as the issue states them (each PASS, MISS, or n/a when its stage di
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from benchmarks import dask_scaling, watch_latency
 from benchmarks.figures import GIB, target
-from benchmarks.report import STATUS, _mib
+from benchmarks.report import STATUS, _mib, write_json_and_plot
 
 MS_PER_EXTRA_STUDENT = 40.0
 START_UP_SECONDS = 1.5
@@ -163,11 +162,7 @@ def _batch_table(result: dict) -> list[str]:
 
 
 def write(result: dict, out: Path) -> list[Path]:
-    out.mkdir(parents=True, exist_ok=True)
-    json_path, png_path = out / "issue12.json", out / "issue12.png"
-    json_path.write_text(json.dumps(result, indent=2, allow_nan=False) + "\n", encoding="utf-8")
-    plot(result, png_path)
-    return [json_path, png_path]
+    return write_json_and_plot(result, out, "issue12", plot)
 
 
 def plot(result: dict, path: Path) -> None:

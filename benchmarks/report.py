@@ -6,6 +6,7 @@ import json
 import os
 import platform
 import statistics
+from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks.figures import GIB
@@ -170,10 +171,17 @@ def _mib(size: int) -> str:
 
 
 def write(result: dict, out: Path) -> list[Path]:
+    return write_json_and_plot(result, out, "grading_speed", plot)
+
+
+def write_json_and_plot(
+    result: dict, out: Path, name: str, draw: Callable[[dict, Path], None]
+) -> list[Path]:
+    """`out/<name>.json` (the figures) and `out/<name>.png` (drawn by `draw`); their paths."""
     out.mkdir(parents=True, exist_ok=True)
-    json_path, png_path = out / "grading_speed.json", out / "grading_speed.png"
+    json_path, png_path = out / f"{name}.json", out / f"{name}.png"
     json_path.write_text(json.dumps(result, indent=2, allow_nan=False) + "\n", encoding="utf-8")
-    plot(result, png_path)
+    draw(result, png_path)
     return [json_path, png_path]
 
 
