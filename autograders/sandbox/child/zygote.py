@@ -33,7 +33,7 @@ from autograders.sandbox import protocol
 
 # Only stdlib-based modules at import: torch, IPython and what needs them (`child`, `shell`)
 # come in `warm_up`, after `main` has entered its namespaces.
-from autograders.sandbox.child import namespaces
+from autograders.sandbox.child import huge_pages, namespaces
 from autograders.sandbox.child.forking import PR_SET_CHILD_SUBREAPER, reap_children
 from autograders.sandbox.child.holder import fork_holder
 from autograders.sandbox.child.landlock import prctl
@@ -142,4 +142,5 @@ def warm_up(config: Config):
     matplotlib.font_manager._get_font.cache_clear()  # type: ignore[attr-defined]  # private
     gc.collect()
     gc.freeze()  # children inherit these objects; a collection in a child need not touch them
+    huge_pages.collapse_anonymous_memory()  # cheaper forks and exits (see `huge_pages`)
     return shell
