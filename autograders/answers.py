@@ -204,7 +204,8 @@ def _bool(value: object) -> None:
 
 
 def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    kind = type(value)  # JSON gives exact ints and floats: the usual case, tested first
+    return kind is float or kind is int or (isinstance(value, int | float) and kind is not bool)
 
 
 VALUE_SHAPES: dict[str, Callable[[dict, int], None]] = {

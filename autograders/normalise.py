@@ -32,7 +32,7 @@ import re
 import warnings
 from typing import Literal
 
-from nbformat.validator import isvalid, normalize
+from nbformat.validator import get_validator, isvalid, normalize
 
 from autograders import problems
 
@@ -181,7 +181,7 @@ def _cell_ids(cells: list[dict], repairs: list[str]) -> None:
 
 
 def _schema(notebook: dict, repairs: list[str]) -> None:
-    if isvalid(notebook, version=4, version_minor=5):
+    if _valid(notebook):
         return
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -195,6 +195,13 @@ def _schema(notebook: dict, repairs: list[str]) -> None:
     repairs.append("metadata that nbformat rejects: removed")
     if not isvalid(notebook, version=4, version_minor=5):
         raise InvalidNotebook("nbformat rejects it")
+
+
+def _valid(notebook: dict) -> bool:
+    """nbformat 4.5's schema accepts `notebook`: the check `isvalid` ends with, without its
+    deep copy of the notebook (a fifth of the grader's own time per student)."""
+    validator = get_validator(version=4, version_minor=5)
+    return validator is not None and not any(True for _ in validator.iter_errors(notebook))
 
 
 def _rejected_cells(notebook: dict) -> list[int]:

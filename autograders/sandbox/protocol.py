@@ -91,8 +91,15 @@ def _plain(value, depth: int):
         return value if value.isascii() else _encodable(value)
     if kind is list:
         return [item if type(item) in _SCALARS else _plain(item, depth + 1) for item in value]
-    if kind is dict:
-        return {_plain(k, depth): _plain(v, depth + 1) for k, v in value.items()}
+    if kind is dict:  # keys are text; plain ASCII text and numbers need no walk (most of it)
+        return {
+            (k if k.isascii() else _encodable(k)): (
+                v
+                if type(v) in _SCALARS or (type(v) is str and v.isascii())
+                else _plain(v, depth + 1)
+            )
+            for k, v in value.items()
+        }
     return value
 
 
