@@ -8,10 +8,12 @@ Memory is sampled from outside, by a thread in this process, every `interval` se
             the tree's real footprint), read from /proc/<pid>/smaps_rollup at every
             `PSS_EVERY`-th sample only: reading it walks the page tables of each process,
             and a sampler that takes a core's tenth would slow the grader it measures
-CPU time is the tree's own (`getrusage(RUSAGE_CHILDREN)` before and after: every process of
-the tree is waited for by its parent, so its time adds up to the command's), and `other_cpu`
-is the rest of the machine's busy time meanwhile: other work on a shared machine slows the
-wall clock, and this says by how much it may have.
+CPU time is the tree's own: as root with cgroup v1's cpuacct controller, the command runs in
+a cpuacct group of its own, whose usage counts every process it ever started (the grader's
+sandboxed children are reaped by their prefix holders and slot servers, which a shutdown may
+end before they are waited for: their time never reaches `getrusage(RUSAGE_CHILDREN)`, the
+fallback elsewhere). `other_cpu` is the rest of the machine's busy time meanwhile: other work
+on a shared machine slows the wall clock, and this says by how much it may have.
 
 The tree is found again at every sample (`psutil.Process.children(recursive=True)`), so
 kernels, sandboxed children and their forks are counted while they live. A process that lives
@@ -121,6 +123,7 @@ def run_measured(
     returncode -9, so a stuck grader shows up in the figures instead of hanging the benchmark.
     """
     machine_before, tree_before, own_before = psutil.cpu_times(), _children_cpu(), _own_cpu()
+    account = CpuAccount.make()
     started = time.monotonic()
     process = subprocess.Popen(
         list(command),
@@ -132,6 +135,7 @@ def run_measured(
         text=True,
         errors="replace",
         start_new_session=True,
+        preexec_fn=account.join if account else None,  # noqa: PLW1509 (no thread runs here)
     )
     sampler = TreeMemorySampler(process.pid)
     sampler.start()
@@ -151,6 +155,8 @@ def run_measured(
     wall = time.monotonic() - started
     sampler.stop()
     cpu, own = _children_cpu() - tree_before, _own_cpu() - own_before
+    if account:
+        cpu = account.close()
     other = max(0.0, _busy(psutil.cpu_times()) - _busy(machine_before) - cpu - own)
     for reader in readers:
         reader.join(timeout=10)  # a detached grandchild may hold the pipe open: don't wait on it
@@ -168,6 +174,41 @@ def run_measured(
         "\n".join(line for _, line in out_lines),
         err_lines,
     )
+
+
+class CpuAccount:
+    """A cgroup v1 cpuacct group for one command and everything it starts."""
+
+    ROOT = Path("/sys/fs/cgroup/cpuacct")
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @classmethod
+    def make(cls) -> CpuAccount | None:
+        """A new group, or None where none can be made (not root, no cgroup v1 cpuacct)."""
+        path = cls.ROOT / f"autograders-benchmark-{os.getpid()}-{time.monotonic_ns()}"
+        try:
+            path.mkdir()
+        except OSError:
+            return None
+        return cls(path)
+
+    def join(self) -> None:
+        """Move the calling process (the command, before it runs) into the group."""
+        (self.path / "cgroup.procs").write_text("0")
+
+    def close(self) -> float:
+        """The group's CPU seconds so far; the group is removed once it is empty."""
+        seconds = int((self.path / "cpuacct.usage").read_text()) / 1e9
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                self.path.rmdir()
+                break
+            except OSError:  # a process of the tree is still ending
+                time.sleep(0.05)
+        return seconds
 
 
 def _children_cpu() -> float:
