@@ -18,7 +18,8 @@ import pytest
 
 import autograders
 from autograders.sandbox.child import landlock
-from autograders.sandbox.child.confine import confine, default_read_only_paths
+from autograders.sandbox.child.confine import confine
+from autograders.sandbox.host.readable import read_only_paths
 from autograders.sandbox.limits import Limits
 
 PACKAGE_DIR = Path(autograders.__file__).parent
@@ -49,7 +50,7 @@ def in_child(check: Callable[[], dict], *, confined: Path | None, procs=None, li
                 if confined is not None:
                     report["warnings"] = confine(
                         workdir=str(confined),
-                        read_only=default_read_only_paths(str(PACKAGE_DIR)),
+                        read_only=read_only_paths(str(PACKAGE_DIR)),
                         limits=limits,
                         cgroup_procs=procs,
                     )

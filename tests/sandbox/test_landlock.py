@@ -15,7 +15,8 @@ import pytest
 from forked import ABI, LIMITS, PACKAGE_DIR, in_child, needs_landlock, outcome, unix_connect
 
 from autograders.sandbox.child import landlock
-from autograders.sandbox.child.confine import confine, default_read_only_paths
+from autograders.sandbox.child.confine import confine
+from autograders.sandbox.host.readable import read_only_paths
 
 
 @needs_landlock
@@ -166,7 +167,7 @@ def test_default_paths_skip_the_grader_package_inside_a_prefix(tmp_path, monkeyp
     (tmp_path / "prefix" / "lib64").symlink_to("lib")
     for name in ("prefix", "base_prefix", "exec_prefix", "base_exec_prefix"):
         monkeypatch.setattr(sys, name, str(tmp_path / "prefix"))
-    paths = [Path(p) for p in default_read_only_paths(str(site / "autograders"))]
+    paths = [Path(p) for p in read_only_paths(str(site / "autograders"))]
     assert site / "torch" in paths
     for path in paths:
         real = path.resolve()
@@ -177,6 +178,6 @@ def test_default_paths_skip_the_grader_package_inside_a_prefix(tmp_path, monkeyp
 
 def test_default_paths_allow_the_venv_but_not_the_repository() -> None:
     """With the venv inside the course repository, only the venv is readable."""
-    paths = default_read_only_paths(str(PACKAGE_DIR))
+    paths = read_only_paths(str(PACKAGE_DIR))
     assert os.path.realpath(sys.prefix) in paths
     assert not any(PACKAGE_DIR.resolve().is_relative_to(p) for p in paths), paths

@@ -29,8 +29,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from autograders.sandbox import protocol
-from autograders.sandbox.child import confine
-from autograders.sandbox.host import cgroups
+from autograders.sandbox.host import cgroups, readable
 from autograders.sandbox.limits import Limits
 from autograders.sandbox.messages import (
     Cell,
@@ -155,7 +154,7 @@ def start_warm_processes(
     process.stdin.close()
     for _, their_end in pairs:
         their_end.close()
-    read_only = confine.default_read_only_paths(str(PACKAGE_DIR)) + [str(home)]
+    read_only = readable.read_only_paths(str(PACKAGE_DIR)) + [str(home)]
     config = Config(
         ipython_dir=str(home / ".ipython"),
         read_only=read_only,
