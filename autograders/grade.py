@@ -1,13 +1,13 @@
 """`python -m autograders grade`: grade a class folder and write every report.
 
-Students are graded by a pool of worker threads, each driving one sandboxed child at a time;
-the children do the work, so the threads mostly wait. Every student folder gets a row, and
+Students are graded by a pool of worker threads, twice as many as the sandbox's slots; each
+notebook runs on a free slot (`sandbox.host.slots`), and the children do the work, so the
+threads mostly wait. Every student folder gets a row, and
 results are written even when the grader fails on a student (the row says so).
 """
 
 from __future__ import annotations
 
-import queue
 import traceback
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -22,6 +22,7 @@ from autograders.reports.progress import Progress
 from autograders.reports.summary import write_summary_png
 from autograders.results import StudentResult
 from autograders.sandbox.host.pool import Sandbox
+from autograders.sandbox.host.slots import Slots
 from autograders.settings import Settings
 from autograders.submission import student_folders
 
@@ -67,40 +68,35 @@ def grade_locally(
     sandbox: Sandbox,
     report: Callable[[StudentResult], None],
 ) -> list[StudentResult]:
-    """Grade `folders` (student id -> folder) with worker threads, one sandbox slot each;
-    `report` is called with each result as it comes (from the worker threads)."""
-    slots = free_slots(settings.workers)
+    """Grade `folders` (student id -> folder) with worker threads, each notebook on a free
+    slot; `report` is called with each result as it comes (from the worker threads)."""
+    slots = Slots.first(settings.workers)
 
     def grade_one(student_id: str) -> StudentResult:
         result = grade_one_student(student_id, folders[student_id], sandbox, slots, settings)
         report(result)
         return result
 
-    with ThreadPoolExecutor(settings.workers) as pool:
+    with ThreadPoolExecutor(students_in_flight(settings.workers)) as pool:
         return list(pool.map(grade_one, folders))
 
 
-def free_slots(workers: int) -> queue.Queue[int]:
-    """A queue holding each of the sandbox's slot numbers once."""
-    slots: queue.Queue[int] = queue.Queue()
-    for slot in range(workers):
-        slots.put(slot)
-    return slots
+def students_in_flight(workers: int) -> int:
+    """Students graded at once on `workers` slots: twice as many, so that while one is read,
+    judged or reported (no slot needed) the slots run the notebooks of another."""
+    return 2 * workers
 
 
 def grade_one_student(
-    student_id: str, folder: Path, sandbox: Sandbox, slots: queue.Queue[int], settings: Settings
+    student_id: str, folder: Path, sandbox: Sandbox, slots: Slots, settings: Settings
 ) -> StudentResult:
-    """Grade one student on a free slot of `sandbox`; never raises: a grader bug becomes a
-    result whose `grader_error` says so (never a silent zero)."""
-    slot = slots.get()
+    """Grade one student, each notebook on a free slot of `sandbox`; never raises: a grader
+    bug becomes a result whose `grader_error` says so (never a silent zero)."""
     try:
-        return grade_student(student_id, folder, sandbox, slot, settings)
+        return grade_student(student_id, folder, sandbox, slots, settings)
     except Exception as error:
         traceback.print_exc()
         return StudentResult(student_id, grader_error=f"{type(error).__name__}: {error}")
-    finally:
-        slots.put(slot)
 
 
 def write_student_reports(out: Path, result: StudentResult, settings: Settings) -> None:

@@ -2,8 +2,9 @@
 
     read + sanitize   submission.load_notebook     JSON only; test cells dropped (cells_to_run)
     make trials       problems registry             hidden inputs from the attempt's seed
-    execute           sandbox.host.session          cells, then the questions, in a child
-                                                    (the release's leading cells: once per slot)
+    execute           sandbox.host.session          cells, then the questions, in a child, on a
+                                                    free slot (a student's notebooks at once; the
+                                                    release's leading cells: once per slot)
     judge             problems.base.judge           plain data against float64 references
     collect           results.CheckResult           one per check, even when nothing ran
 
@@ -16,52 +17,95 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from autograders import problems, static
 from autograders.course_secret import notebook_seed
-from autograders.graded_notebook import notebook_view
+from autograders.graded_notebook import NotebookView, notebook_view
 from autograders.hints import hint_for_error
 from autograders.problems.base import Problem, Trial, Verdict, judge
 from autograders.results import GRADED, CheckResult, StudentResult
 from autograders.sandbox.host.pool import Sandbox
 from autograders.sandbox.host.session import NotebookRun, Question, run_notebook
+from autograders.sandbox.host.slots import Slots
 from autograders.settings import Settings
 from autograders.submission import NotebookCells, NotGradable, cells_to_run, load_notebook
 
+T = TypeVar("T")
+
 
 def grade_student(
-    student_id: str, folder: Path, sandbox: Sandbox, slot: int, settings: Settings
+    student_id: str, folder: Path, sandbox: Sandbox, slots: Slots, settings: Settings
 ) -> StudentResult:
+    """Grade every notebook of one student; the notebooks run at once on the free slots."""
     started = time.monotonic()
     result = StudentResult(student_id)
-    secret = settings.secret()
-    for notebook in problems.NOTEBOOKS:
-        notebook_problems = problems.for_notebook(notebook)
-        try:
-            every_cell = load_notebook(folder / f"{notebook}.ipynb")["cells"]
-        except NotGradable as reason:
-            result.notebooks[notebook] = str(reason)
-            result.checks += unanswered(notebook_problems, f"{notebook}.ipynb: {reason}")
-            continue
-        cells = cells_to_run(every_cell)
-        seed = attempt_seed(secret, student_id, notebook, cells)
-        result.seeds[notebook] = seed
-        outputs: dict[int, dict] = {}
-        result.checks += grade_notebook(
-            cells,
-            notebook_problems,
-            sandbox,
-            slot,
-            settings,
-            seed,
-            result.sandbox_warnings,
-            cell_outputs=outputs,
-        )
-        result.notebooks[notebook] = GRADED
-        result.views[notebook] = notebook_view(every_cell, outputs)  # for feedback.html only
+    secret = settings.secret()  # here, once: made on first use, which one thread must do
+
+    def grade(notebook: str) -> _NotebookOutcome:
+        return _grade_one(notebook, folder, student_id, secret, sandbox, slots, settings)
+
+    graded = _map_concurrently(grade, problems.NOTEBOOKS)
+    for notebook, outcome in zip(problems.NOTEBOOKS, graded, strict=True):
+        result.checks += outcome.checks
+        result.notebooks[notebook] = outcome.status
+        if outcome.seed is not None:
+            result.seeds[notebook] = outcome.seed
+        if outcome.view is not None:
+            result.views[notebook] = outcome.view  # for feedback.html only
+        result.sandbox_warnings += [w for w in outcome.warnings if w not in result.sandbox_warnings]
     result.seconds = time.monotonic() - started
     return result
+
+
+@dataclass
+class _NotebookOutcome:
+    checks: list[CheckResult]
+    status: str  # GRADED, or why the notebook could not be graded
+    seed: int | None = None
+    view: NotebookView | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def _grade_one(
+    notebook: str,
+    folder: Path,
+    student_id: str,
+    secret: bytes,
+    sandbox: Sandbox,
+    slots: Slots,
+    settings: Settings,
+) -> _NotebookOutcome:
+    notebook_problems = problems.for_notebook(notebook)
+    try:
+        every_cell = load_notebook(folder / f"{notebook}.ipynb")["cells"]
+    except NotGradable as reason:
+        return _NotebookOutcome(
+            unanswered(notebook_problems, f"{notebook}.ipynb: {reason}"), str(reason)
+        )
+    cells = cells_to_run(every_cell)
+    seed = attempt_seed(secret, student_id, notebook, cells)
+    outputs: dict[int, dict] = {}
+    warnings: list[str] = []
+    checks = grade_notebook(
+        cells, notebook_problems, sandbox, slots, settings, seed, warnings, cell_outputs=outputs
+    )
+    return _NotebookOutcome(checks, GRADED, seed, notebook_view(every_cell, outputs), warnings)
+
+
+def _map_concurrently(function: Callable[[str], T], items: Sequence[str]) -> list[T]:
+    """`function` over `items`, the first in this thread and the others in threads of their
+    own (they mostly wait for a slot, then for the sandbox); results in order."""
+    if len(items) < 2:
+        return [function(item) for item in items]
+    with ThreadPoolExecutor(len(items) - 1, thread_name_prefix="notebook") as others:
+        later = [others.submit(function, item) for item in items[1:]]
+        first = function(items[0])
+        return [first, *(future.result() for future in later)]
 
 
 def attempt_seed(secret: bytes, student_id: str, notebook: str, cells: NotebookCells) -> int:
@@ -73,7 +117,7 @@ def grade_notebook(
     cells: NotebookCells,
     notebook_problems: tuple[Problem, ...],
     sandbox: Sandbox,
-    slot: int,
+    slots: Slots,
     settings: Settings,
     seed: int,
     warnings: list[str] | None = None,
@@ -104,7 +148,8 @@ def grade_notebook(
         if (settings.release and notebook_problems)
         else None
     )
-    run = run_notebook(sandbox, slot, cells.cells, questions, settings.timeouts, prefix)
+    with slots.held() as slot:  # only while the notebook runs: judging needs no slot
+        run = run_notebook(sandbox, slot, cells.cells, questions, settings.timeouts, prefix)
     sources = [cell["source"] for cell in cells.cells]
     if warnings is not None:
         warnings += [warning for warning in run.warnings if warning not in warnings]

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
-import queue
 import shutil
 import tempfile
 from dataclasses import replace
@@ -23,6 +22,7 @@ from autograders.settings import Settings
 
 if TYPE_CHECKING:
     from autograders.sandbox.host.pool import Sandbox
+    from autograders.sandbox.host.slots import Slots
 
 PLUGIN_PREFIX = "autograders-sandbox-"
 
@@ -50,7 +50,7 @@ class SandboxPlugin(WorkerPlugin):
         self.settings = settings
         self.secret = secret  # None with a public seed
         self.sandbox: Sandbox | None = None
-        self.slots: queue.Queue[int] = queue.Queue()
+        self.slots: Slots | None = None
         self.private: Path | None = None
 
     async def setup(self, worker) -> None:
@@ -60,8 +60,8 @@ class SandboxPlugin(WorkerPlugin):
 
     def _start(self, threads: int) -> None:
         from autograders.distributed.stale import sweep_stale_cgroups
-        from autograders.grade import free_slots
         from autograders.sandbox.host.pool import Sandbox
+        from autograders.sandbox.host.slots import Slots
 
         sweep_stale_cgroups()  # groups left by a worker killed on this host
         self.private = Path(tempfile.mkdtemp(prefix="autograders-worker-"))
@@ -73,7 +73,7 @@ class SandboxPlugin(WorkerPlugin):
                 handle.write(self.secret)
             settings = replace(settings, seed=None, secret_file=secret_file)
         self.settings = settings
-        self.slots = free_slots(threads)
+        self.slots = Slots.first(threads)
         self.sandbox = Sandbox(settings.limits, threads)  # warm processes start now
 
     def teardown(self, worker) -> None:
@@ -101,4 +101,5 @@ def grade_on_worker(student_id: str, folder: str, plugin: str) -> StudentResult:
 
     mine = get_worker().plugins[plugin]
     assert isinstance(mine, SandboxPlugin) and mine.sandbox is not None, "no warm sandbox here"
+    assert mine.slots is not None  # made with the sandbox
     return grade_one_student(student_id, Path(folder), mine.sandbox, mine.slots, mine.settings)

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Protocol
 
-from autograders.grade import free_slots, grade_one_student
+from autograders.grade import grade_one_student, students_in_flight
 from autograders.results import StudentResult
 from autograders.settings import Settings
 
@@ -37,13 +37,14 @@ class LocalGrader:
     def __init__(self, settings: Settings) -> None:
         from autograders.distributed.stale import sweep_stale_cgroups
         from autograders.sandbox.host.pool import Sandbox
+        from autograders.sandbox.host.slots import Slots
 
         sweep_stale_cgroups()  # what a watcher killed with SIGKILL left behind
         self.settings = settings
-        self.capacity = settings.workers
+        self.capacity = students_in_flight(settings.workers)
         self.sandbox = Sandbox(settings.limits, settings.workers)  # warm processes start now
-        self.slots = free_slots(settings.workers)
-        self.threads = ThreadPoolExecutor(settings.workers, thread_name_prefix="watch")
+        self.slots = Slots.first(settings.workers)
+        self.threads = ThreadPoolExecutor(self.capacity, thread_name_prefix="watch")
 
     def submit(self, student_id: str, folder: Path, done: Done) -> None:
         def grade() -> None:
