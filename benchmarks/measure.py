@@ -34,7 +34,7 @@ from pathlib import Path
 
 import psutil
 
-SAMPLE_INTERVAL = 0.05  # seconds between two memory samples
+SAMPLE_INTERVAL = 0.1  # seconds between two memory samples (a child lives longer)
 PSS_EVERY = 10  # samples
 
 
