@@ -45,7 +45,7 @@ def _header(result: dict) -> list[str]:
         f"torch {machine_['torch']}, nbgrader {machine_['nbgrader']}",
         f"  the class: {kinds}",
         "  ms/student = wall time / students of each run; median [min-max] over repeats; "
-        "memory = peak of the process tree, sampled every 50 ms",
+        "memory = peak of the process tree, sampled every 100 ms",
     ]
 
 
