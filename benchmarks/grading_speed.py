@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 from benchmarks import (
@@ -102,9 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.students < 2 or args.repeats < 1 or any(n < 1 for n in scales):
         print("error: --students >= 2, --repeats >= 1 and positive scales", file=sys.stderr)
         return 2
-    workdir = Path(tempfile.mkdtemp(prefix="grading-speed-"))
-    settings = RunSettings(timeout=args.timeout, workers=args.workers, workdir=workdir)
-    try:
+    with runs.work_folder("grading-speed-", keep=args.keep_workdir) as workdir:
+        settings = RunSettings(timeout=args.timeout, workers=args.workers, workdir=workdir)
         result = run_benchmark(
             students=args.students,
             repeats=args.repeats,
@@ -113,11 +111,6 @@ def main(argv: list[str] | None = None) -> int:
             seed=args.seed,
             settings=settings,
         )
-    finally:
-        if args.keep_workdir:
-            print(f"work folder kept: {workdir}", file=sys.stderr)
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
     print(report.render(result))
     paths = report.write(result, args.out)
     print("\n".join(f"wrote {path}" for path in paths))

@@ -26,7 +26,6 @@ import argparse
 import os
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 from benchmarks import (
@@ -88,15 +87,9 @@ def main(argv: list[str] | None = None) -> int:
     scales = sizes(args.scales)
     nbgrader_at = sizes(args.nbgrader_at) if args.nbgrader else []
     scales = sorted(set(scales) | set(nbgrader_at))  # a speed-up compares runs at one N
-    workdir = Path(tempfile.mkdtemp(prefix="issue12-"))
-    settings = RunSettings(timeout=args.timeout, workers=args.workers, workdir=workdir)
-    try:
+    with runs.work_folder("issue12-", keep=args.keep_workdir) as workdir:
+        settings = RunSettings(timeout=args.timeout, workers=args.workers, workdir=workdir)
         result = run(args, scales, nbgrader_at, settings)
-    finally:
-        if args.keep_workdir:
-            print(f"work folder kept: {workdir}", file=sys.stderr)
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
     print(issue12_report.render(result))
     paths = issue12_report.write(result, args.out)
     print("\n".join(f"wrote {path}" for path in paths))

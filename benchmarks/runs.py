@@ -8,7 +8,11 @@ at a time: the machine's cores belong to the grader under test.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -24,6 +28,20 @@ class RunSettings:
     timeout: float  # seconds per cell and per question, for every grader
     workers: int | None  # the fast grader's --workers; None: its default (the cores)
     workdir: Path  # scratch space for classes, course copies and reports
+
+
+@contextmanager
+def work_folder(prefix: str, *, keep: bool) -> Iterator[Path]:
+    """A fresh folder for a benchmark's classes and reports: removed at the end, or kept and
+    named on stderr (`--keep-workdir`)."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield folder
+    finally:
+        if keep:
+            print(f"work folder kept: {folder}", file=sys.stderr)
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def grader_env() -> dict[str, str]:
