@@ -198,7 +198,7 @@ def render(figures: dict) -> list[str]:
             f"{stage} {seconds * 1000:.0f} ms"
             for stage, seconds in figures["median_stage_seconds"].items()
         )
-        + " (handed in -> queued -> taken by a slot -> recorded)",
+        + " (handed in -> queued -> taken for grading -> recorded)",
         f"  targets {'met' if met else 'missed'}",
     ]
 
