@@ -22,7 +22,6 @@ from autograders.reports.progress import Progress
 from autograders.reports.summary import write_summary_png
 from autograders.results import StudentResult
 from autograders.sandbox.host.pool import Sandbox
-from autograders.sandbox.host.slots import Slots
 from autograders.settings import Settings
 from autograders.submission import student_folders
 
@@ -70,10 +69,9 @@ def grade_locally(
 ) -> list[StudentResult]:
     """Grade `folders` (student id -> folder) with worker threads, each notebook on a free
     slot; `report` is called with each result as it comes (from the worker threads)."""
-    slots = Slots.first(settings.workers)
 
     def grade_one(student_id: str) -> StudentResult:
-        result = grade_one_student(student_id, folders[student_id], sandbox, slots, settings)
+        result = grade_one_student(student_id, folders[student_id], sandbox, settings)
         report(result)
         return result
 
@@ -88,12 +86,12 @@ def students_in_flight(workers: int) -> int:
 
 
 def grade_one_student(
-    student_id: str, folder: Path, sandbox: Sandbox, slots: Slots, settings: Settings
+    student_id: str, folder: Path, sandbox: Sandbox, settings: Settings
 ) -> StudentResult:
     """Grade one student, each notebook on a free slot of `sandbox`; never raises: a grader
     bug becomes a result whose `grader_error` says so (never a silent zero)."""
     try:
-        return grade_student(student_id, folder, sandbox, slots, settings)
+        return grade_student(student_id, folder, sandbox, settings)
     except Exception as error:
         traceback.print_exc()
         return StudentResult(student_id, grader_error=f"{type(error).__name__}: {error}")

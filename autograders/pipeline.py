@@ -31,7 +31,6 @@ from autograders.problems.base import Problem, Trial, Verdict, judge
 from autograders.results import GRADED, CheckResult, StudentResult
 from autograders.sandbox.host.pool import Sandbox
 from autograders.sandbox.host.session import NotebookRun, Question, run_notebook
-from autograders.sandbox.host.slots import Slots
 from autograders.settings import Settings
 from autograders.submission import NotebookCells, NotGradable, cells_to_run, load_notebook
 
@@ -39,15 +38,16 @@ T = TypeVar("T")
 
 
 def grade_student(
-    student_id: str, folder: Path, sandbox: Sandbox, slots: Slots, settings: Settings
+    student_id: str, folder: Path, sandbox: Sandbox, settings: Settings
 ) -> StudentResult:
-    """Grade every notebook of one student; the notebooks run at once on the free slots."""
+    """Grade every notebook of one student; the notebooks run at once on the sandbox's free
+    slots."""
     started = time.monotonic()
     result = StudentResult(student_id)
     secret = settings.secret()  # here, once: made on first use, which one thread must do
 
     def grade(notebook: str) -> _NotebookOutcome:
-        return _grade_one(notebook, folder, student_id, secret, sandbox, slots, settings)
+        return _grade_one(notebook, folder, student_id, secret, sandbox, settings)
 
     graded = _map_concurrently(grade, problems.NOTEBOOKS)
     for notebook, outcome in zip(problems.NOTEBOOKS, graded, strict=True):
@@ -77,7 +77,6 @@ def _grade_one(
     student_id: str,
     secret: bytes,
     sandbox: Sandbox,
-    slots: Slots,
     settings: Settings,
 ) -> _NotebookOutcome:
     notebook_problems = problems.for_notebook(notebook)
@@ -92,7 +91,7 @@ def _grade_one(
     outputs: dict[int, dict] = {}
     warnings: list[str] = []
     checks = grade_notebook(
-        cells, notebook_problems, sandbox, slots, settings, seed, warnings, cell_outputs=outputs
+        cells, notebook_problems, sandbox, settings, seed, warnings, cell_outputs=outputs
     )
     return _NotebookOutcome(checks, GRADED, seed, notebook_view(every_cell, outputs), warnings)
 
@@ -117,7 +116,6 @@ def grade_notebook(
     cells: NotebookCells,
     notebook_problems: tuple[Problem, ...],
     sandbox: Sandbox,
-    slots: Slots,
     settings: Settings,
     seed: int,
     warnings: list[str] | None = None,
@@ -148,7 +146,7 @@ def grade_notebook(
         if (settings.release and notebook_problems)
         else None
     )
-    with slots.held() as slot:  # only while the notebook runs: judging needs no slot
+    with sandbox.slots.held() as slot:  # only while the notebook runs: judging needs none
         run = run_notebook(sandbox, slot, cells.cells, questions, settings.timeouts, prefix)
     sources = [cell["source"] for cell in cells.cells]
     if warnings is not None:

@@ -22,7 +22,6 @@ from autograders.settings import Settings
 
 if TYPE_CHECKING:
     from autograders.sandbox.host.pool import Sandbox
-    from autograders.sandbox.host.slots import Slots
 
 PLUGIN_PREFIX = "autograders-sandbox-"
 
@@ -50,7 +49,6 @@ class SandboxPlugin(WorkerPlugin):
         self.settings = settings
         self.secret = secret  # None with a public seed
         self.sandbox: Sandbox | None = None
-        self.slots: Slots | None = None
         self.private: Path | None = None
 
     async def setup(self, worker) -> None:
@@ -61,7 +59,6 @@ class SandboxPlugin(WorkerPlugin):
     def _start(self, threads: int) -> None:
         from autograders.distributed.stale import sweep_stale_cgroups
         from autograders.sandbox.host.pool import Sandbox
-        from autograders.sandbox.host.slots import Slots
 
         sweep_stale_cgroups()  # groups left by a worker killed on this host
         self.private = Path(tempfile.mkdtemp(prefix="autograders-worker-"))
@@ -73,7 +70,6 @@ class SandboxPlugin(WorkerPlugin):
                 handle.write(self.secret)
             settings = replace(settings, seed=None, secret_file=secret_file)
         self.settings = settings
-        self.slots = Slots.first(threads)
         self.sandbox = Sandbox(settings.limits, threads)  # warm processes start now
 
     def teardown(self, worker) -> None:
@@ -101,5 +97,4 @@ def grade_on_worker(student_id: str, folder: str, plugin: str) -> StudentResult:
 
     mine = get_worker().plugins[plugin]
     assert isinstance(mine, SandboxPlugin) and mine.sandbox is not None, "no warm sandbox here"
-    assert mine.slots is not None  # made with the sandbox
-    return grade_one_student(student_id, Path(folder), mine.sandbox, mine.slots, mine.settings)
+    return grade_one_student(student_id, Path(folder), mine.sandbox, mine.settings)

@@ -91,7 +91,6 @@ def grade_submission(root: Path, submission: dict) -> tuple[StudentResult, str]:
     """The student's result and a note for the student ("" when the notebooks were found)."""
     from autograders.pipeline import grade_student, unanswered
     from autograders.sandbox.host.pool import Sandbox
-    from autograders.sandbox.host.slots import Slots
 
     secret_file = root / "source" / SECRET_NAME
     if not secret_file.is_file():  # never a new secret per container: inputs would vary
@@ -114,7 +113,7 @@ def grade_submission(root: Path, submission: dict) -> tuple[StudentResult, str]:
                 result.checks += unanswered(problems.for_notebook(notebook), "no notebook found")
             return result, NO_NOTEBOOKS_TEXT
         with Sandbox(settings.limits, settings.workers) as sandbox:
-            return grade_student(student_id, folder, sandbox, Slots.first(1), settings), ""
+            return grade_student(student_id, folder, sandbox, settings), ""
 
 
 def results_document(root: Path) -> dict:

@@ -35,7 +35,6 @@ from autograders.release import course_release
 from autograders.results import CheckResult
 from autograders.sandbox.host.pool import Sandbox
 from autograders.sandbox.host.session import Timeouts
-from autograders.sandbox.host.slots import Slots
 from autograders.settings import Settings
 from autograders.submission import cells_to_run
 
@@ -101,7 +100,6 @@ class IsolatedExecute(NbGraderPreprocessor):
                 cells,
                 notebook_problems,
                 shared_sandbox(settings),
-                Slots.first(1),
                 settings,
                 seed,
                 warnings,

@@ -37,7 +37,6 @@ def graded(request: pytest.FixtureRequest) -> dict[str, CheckResult]:
     from autograders.pipeline import grade_student
     from autograders.sandbox.host.pool import Sandbox
     from autograders.sandbox.host.session import Timeouts
-    from autograders.sandbox.host.slots import Slots
     from autograders.settings import Settings
 
     folder = request.config.getoption("--submission")
@@ -51,5 +50,5 @@ def graded(request: pytest.FixtureRequest) -> dict[str, CheckResult]:
         workers=1, seed=request.config.getoption("--seed"), timeouts=Timeouts.per_step(timeout)
     )
     with Sandbox(settings.limits, workers=1) as sandbox:
-        result = grade_student(folder.parent.name, folder, sandbox, Slots.first(1), settings)
+        result = grade_student(folder.parent.name, folder, sandbox, settings)
     return {check.test_id: check for check in result.checks}

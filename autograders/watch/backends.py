@@ -37,18 +37,16 @@ class LocalGrader:
     def __init__(self, settings: Settings) -> None:
         from autograders.distributed.stale import sweep_stale_cgroups
         from autograders.sandbox.host.pool import Sandbox
-        from autograders.sandbox.host.slots import Slots
 
         sweep_stale_cgroups()  # what a watcher killed with SIGKILL left behind
         self.settings = settings
         self.capacity = students_in_flight(settings.workers)
         self.sandbox = Sandbox(settings.limits, settings.workers)  # warm processes start now
-        self.slots = Slots.first(settings.workers)
         self.threads = ThreadPoolExecutor(self.capacity, thread_name_prefix="watch")
 
     def submit(self, student_id: str, folder: Path, done: Done) -> None:
         def grade() -> None:
-            done(grade_one_student(student_id, folder, self.sandbox, self.slots, self.settings))
+            done(grade_one_student(student_id, folder, self.sandbox, self.settings))
 
         self.threads.submit(grade)
 

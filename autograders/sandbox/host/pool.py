@@ -30,6 +30,7 @@ from typing import TypeVar
 
 from autograders.sandbox import protocol
 from autograders.sandbox.host import cgroups, readable
+from autograders.sandbox.host.slots import Slots
 from autograders.sandbox.limits import Limits
 from autograders.sandbox.messages import (
     Cell,
@@ -324,7 +325,7 @@ class WarmProcess:
 class Sandbox:
     """The warm processes and what they need; use as a context manager.
 
-    Slot n is used by one grading thread at a time (the caller hands slots out). The warm
+    Slot n is used by one grading thread at a time: `slots` hands them out. The warm
     processes start in the constructor and are waited for at their first spawn, so the caller
     can do its own start-up work (importing torch, say) in the meantime.
     """
@@ -333,6 +334,7 @@ class Sandbox:
         self.scratch = Path(tempfile.mkdtemp(prefix="autograders-"))
         self.caps = cgroups.ProcessCaps(workers, processes=limits.processes)
         self._numbers = itertools.count(1)  # of working folders; next() is atomic
+        self.slots = Slots.first(workers)
         self._warm = start_warm_processes(
             self.scratch / "warm", limits, [self.caps.procs_files(slot) for slot in range(workers)]
         )
